@@ -1,0 +1,196 @@
+"""One customer's account: what they owe, how old it is, what was promised, whom to call.
+
+The account screen's header, `artui account` and the statement read this one function,
+so they always agree with the aging.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from artui.aging import AgingRow, OpenItem, aging, open_items
+from artui.book import Tx, read_only
+from artui.customers import (
+    AddressRecord,
+    ContactRecord,
+    CustomerRecord,
+    addresses,
+    contacts,
+    get_customer,
+)
+from artui.ledger import A, D
+from db.models import Dispute, FollowUp, Promise
+
+P = Promise.__table__
+F = FollowUp.__table__
+DS = Dispute.__table__
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    customer: CustomerRecord
+    as_of: dt.date
+    aging: AgingRow
+    open_items: tuple[OpenItem, ...]
+    last_payment_on: dt.date | None
+    last_payment_amount: int
+    open_promise_amount: int
+    open_promise_on: dt.date | None
+    broken_promises: int
+    next_follow_up: dt.date | None
+    disputed: int
+    billing_contact: ContactRecord | None
+    billing_address: AddressRecord | None
+
+    @property
+    def balance(self) -> int:
+        return self.aging.balance
+
+    @property
+    def past_due(self) -> int:
+        return self.aging.past_due
+
+    @property
+    def credit_available(self) -> int | None:
+        limit = self.customer.credit_limit
+        return None if not limit else limit - self.balance
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        out = []
+        if self.customer.on_hold:
+            out.append("HOLD")
+        if self.disputed:
+            out.append("DISPUTE")
+        if self.open_promise_amount:
+            out.append("PROMISE")
+        return tuple(out)
+
+
+@read_only
+def account_summary(tx: Tx, customer: int | str, as_of: dt.date | None = None) -> AccountSummary:
+    as_of = as_of or tx.today
+    rec = get_customer(tx, customer)
+    ids = [rec.id]
+    result = aging(tx, as_of, customer_ids=ids, include_zero=True)
+    row = result.rows[0] if result.rows else AgingRow(rec.id, rec.account, rec.name, rec.currency)
+    items = open_items(tx, as_of, customer_ids=ids)
+    last = tx.conn.execute(
+        select(D.c.doc_date, D.c.amount)
+        .where(
+            D.c.customer_id == rec.id,
+            D.c.kind == "payment",
+            D.c.status == "posted",
+            D.c.doc_date <= as_of,
+        )
+        .order_by(D.c.doc_date.desc(), D.c.id.desc())
+        .limit(1)
+    ).first()
+    promise = tx.conn.execute(
+        select(func.coalesce(func.sum(P.c.amount), 0), func.min(P.c.due_on)).where(
+            P.c.customer_id == rec.id, P.c.status == "open"
+        )
+    ).one()
+    broken = tx.conn.execute(
+        select(func.count()).where(P.c.customer_id == rec.id, P.c.status == "broken")
+    ).scalar()
+    next_fu = tx.conn.execute(
+        select(F.c.next_action_on)
+        .where(F.c.customer_id == rec.id)
+        .order_by(F.c.created_at.desc(), F.c.id.desc())
+        .limit(1)
+    ).scalar()
+    disputed = tx.conn.execute(
+        select(func.coalesce(func.sum(DS.c.amount), 0)).where(
+            DS.c.customer_id == rec.id, DS.c.status == "open"
+        )
+    ).scalar()
+    people = contacts(tx, rec.id)
+    billing = next((c for c in people if c.is_billing), people[0] if people else None)
+    places = addresses(tx, rec.id)
+    return AccountSummary(
+        customer=rec,
+        as_of=as_of,
+        aging=row,
+        open_items=tuple(items),
+        last_payment_on=last.doc_date if last else None,
+        last_payment_amount=last.amount if last else 0,
+        open_promise_amount=int(promise[0] or 0),
+        open_promise_on=promise[1],
+        broken_promises=int(broken or 0),
+        next_follow_up=next_fu,
+        disputed=int(disputed or 0),
+        billing_contact=billing,
+        billing_address=places[0] if places else None,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of an account's history: a document, or an application between two."""
+
+    on: dt.date
+    kind: str
+    number: str
+    description: str
+    debit: int
+    credit: int
+    doc_id: int | None = None
+    application_id: int | None = None
+
+
+@read_only
+def history_page(
+    tx: Tx, customer_id: int, *, before_key: tuple | None = None, limit: int = 100
+) -> list[dict]:
+    """Documents of an account, newest first, a page at a time (keyset pagination on
+    (doc_date, id)), each with the balance after it."""
+    stmt = (
+        select(
+            D.c.id,
+            D.c.kind,
+            D.c.number,
+            D.c.doc_date,
+            D.c.due_date,
+            D.c.amount,
+            D.c.open_amount,
+            D.c.reference,
+            D.c.memo,
+            D.c.reason,
+        )
+        .where(D.c.customer_id == customer_id, D.c.status == "posted")
+        .order_by(D.c.doc_date.desc(), D.c.id.desc())
+        .limit(limit)
+    )
+    if before_key is not None:
+        d, i = before_key
+        stmt = stmt.where((D.c.doc_date < d) | ((D.c.doc_date == d) & (D.c.id < i)))
+    return [dict(r) for r in tx.conn.execute(stmt).mappings()]
+
+
+@read_only
+def applications_of(tx: Tx, doc_id: int) -> list[dict]:
+    """The applications on one document, with the other side's number."""
+    other = D.alias("other")
+    rows = tx.conn.execute(
+        select(
+            A.c.id,
+            A.c.amount,
+            A.c.applied_on,
+            A.c.reason,
+            A.c.undoes_id,
+            A.c.created_by,
+            other.c.kind,
+            other.c.number,
+        )
+        .select_from(
+            A.join(
+                other,
+                ((A.c.debit_id == doc_id) & (other.c.id == A.c.credit_id))
+                | ((A.c.credit_id == doc_id) & (other.c.id == A.c.debit_id)),
+            )
+        )
+        .order_by(A.c.applied_on, A.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]

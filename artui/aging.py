@@ -1,0 +1,322 @@
+"""Balances and aging as of any date (FORMATS.md semantics).
+
+Only documents dated on or before the as-of date count, and only applications dated on
+or before it. Today's figures read the open amounts kept on each document; for a past
+date we start from those and add back what was applied after it. A document can only
+have been open then if it is open now or closed after that date, which the partial
+index on open documents and the closed-on index find without reading the whole book.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Date, and_, bindparam, case, func, literal, or_, select, union_all
+
+from artui.book import Tx, read_only
+from artui.dates import BUCKETS
+from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, A, C, D
+
+_EMPTY = dict.fromkeys(BUCKETS, 0)
+
+
+@dataclass(frozen=True)
+class AgingRow:
+    customer_id: int
+    account: str
+    name: str
+    currency: str
+    current: int = 0
+    days_1_30: int = 0
+    days_31_60: int = 0
+    days_61_90: int = 0
+    days_over_90: int = 0
+    unapplied: int = 0  # open credits, as a negative amount
+
+    @property
+    def balance(self) -> int:
+        return (
+            self.current
+            + self.days_1_30
+            + self.days_31_60
+            + self.days_61_90
+            + self.days_over_90
+            + self.unapplied
+        )
+
+    @property
+    def past_due(self) -> int:
+        return self.days_1_30 + self.days_31_60 + self.days_61_90 + self.days_over_90
+
+    def buckets(self) -> dict[str, int]:
+        return {b: getattr(self, b) for b in BUCKETS}
+
+
+@dataclass(frozen=True)
+class AgingTotal:
+    currency: str
+    current: int = 0
+    days_1_30: int = 0
+    days_31_60: int = 0
+    days_61_90: int = 0
+    days_over_90: int = 0
+    unapplied: int = 0
+    customers: int = 0
+
+    @property
+    def balance(self) -> int:
+        return (
+            self.current
+            + self.days_1_30
+            + self.days_31_60
+            + self.days_61_90
+            + self.days_over_90
+            + self.unapplied
+        )
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    id: int
+    customer_id: int
+    kind: str
+    number: str
+    doc_date: dt.date
+    due_date: dt.date | None
+    amount: int
+    open: int  # as of the date asked; positive for debits and credits alike
+    days_past_due: int
+    reference: str = ""
+
+    @property
+    def is_debit(self) -> bool:
+        return self.kind in DEBIT_KINDS
+
+    @property
+    def signed_open(self) -> int:
+        return self.open if self.is_debit else -self.open
+
+
+@dataclass(frozen=True)
+class Aging:
+    as_of: dt.date
+    by: str
+    rows: tuple[AgingRow, ...]
+    totals: tuple[AgingTotal, ...]
+    ledger_balances: dict[str, int] = field(default_factory=dict)  # per currency
+
+    def tie_out(self) -> dict[str, tuple[int, int, int]]:
+        """Per currency: (aging total, ledger balance, difference); the difference is 0
+        when the aging agrees with the sum of posted debits less credits."""
+        out = {}
+        for t in self.totals:
+            led = self.ledger_balances.get(t.currency, 0)
+            out[t.currency] = (t.balance, led, t.balance - led)
+        for cur, led in self.ledger_balances.items():
+            out.setdefault(cur, (0, led, -led))
+        return out
+
+
+def _date(name: str) -> Any:
+    return bindparam(name, type_=Date)
+
+
+def _open_as_of(as_of: dt.date, today: dt.date, customer_ids: Sequence[int] | None) -> Any:
+    """(document columns, open as of `as_of`) for every document open on that date."""
+    cond = [D.c.status == "posted", D.c.doc_date <= _date("as_of")]
+    if customer_ids is not None:
+        cond.append(D.c.customer_id.in_(list(customer_ids)))
+    later = (
+        union_all(
+            select(A.c.debit_id.label("doc_id"), A.c.amount).where(A.c.applied_on > _date("as_of")),
+            select(A.c.credit_id.label("doc_id"), A.c.amount).where(
+                A.c.applied_on > _date("as_of")
+            ),
+        )
+    ).subquery("later")
+    addback = (
+        select(later.c.doc_id, func.sum(later.c.amount).label("back"))
+        .group_by(later.c.doc_id)
+        .subquery("addback")
+    )
+    open_then = (D.c.open_amount + func.coalesce(addback.c.back, 0)).label("open_then")
+    stmt = (
+        select(
+            D.c.id,
+            D.c.customer_id,
+            D.c.kind,
+            D.c.number,
+            D.c.doc_date,
+            D.c.due_date,
+            D.c.amount,
+            D.c.reference,
+            D.c.currency,
+            open_then,
+        )
+        .select_from(D.outerjoin(addback, addback.c.doc_id == D.c.id))
+        .where(
+            *cond,
+            or_(D.c.open_amount > 0, D.c.closed_on > _date("as_of")),
+        )
+    )
+    return stmt
+
+
+_RANGES_DUE = {
+    "current": (None, 0),
+    "days_1_30": (1, 30),
+    "days_31_60": (31, 60),
+    "days_61_90": (61, 90),
+    "days_over_90": (91, None),
+}
+_RANGES_DOC = {
+    "current": (None, 30),
+    "days_1_30": (1, 0),  # never: by document date, 0-30 days is current
+    "days_31_60": (31, 60),
+    "days_61_90": (61, 90),
+    "days_over_90": (91, None),
+}
+
+
+def _edges(as_of: dt.date, ranges: dict[str, tuple[int | None, int | None]]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for lo, hi in ranges.values():
+        if lo is not None:
+            params[f"e_lo_{lo}"] = as_of - dt.timedelta(days=lo)
+        if hi is not None:
+            params[f"e_hi_{hi}"] = as_of - dt.timedelta(days=hi)
+    return params
+
+
+@read_only
+def aging(
+    tx: Tx,
+    as_of: dt.date | None = None,
+    *,
+    by: str = "due",
+    customer_ids: Sequence[int] | None = None,
+    include_zero: bool = False,
+) -> Aging:
+    """The aging summary: one row per customer with a non-zero balance (by account),
+    totals per currency and the ledger balances they must tie out to."""
+    as_of = as_of or tx.today
+    if by not in ("due", "doc"):
+        raise ValueError("by is 'due' or 'doc'")
+    ranges = _RANGES_DUE if by == "due" else _RANGES_DOC
+    sub = _open_as_of(as_of, tx.today, customer_ids).subquery("o")
+    is_debit = sub.c.kind.in_(DEBIT_KINDS)
+    date_col = sub.c.due_date if by == "due" else sub.c.doc_date
+    cols = []
+    for name, (lo, hi) in ranges.items():
+        conds = [is_debit]
+        if lo is not None:
+            conds.append(date_col <= _date(f"e_lo_{lo}"))
+        if hi is not None:
+            conds.append(date_col >= _date(f"e_hi_{hi}"))
+        if by == "doc" and name == "days_1_30":
+            conds = [literal(False)]
+        cols.append(
+            func.coalesce(func.sum(case((and_(*conds), sub.c.open_then), else_=0)), 0).label(name)
+        )
+    cols.append(
+        func.coalesce(
+            func.sum(case((sub.c.kind.in_(CREDIT_KINDS), -sub.c.open_then), else_=0)), 0
+        ).label("unapplied")
+    )
+    stmt = (
+        select(C.c.id, C.c.account, C.c.name, C.c.currency, *cols)
+        .select_from(sub.join(C, C.c.id == sub.c.customer_id))
+        .group_by(C.c.id, C.c.account, C.c.name, C.c.currency)
+        .order_by(C.c.account)
+    )
+    params = {"as_of": as_of, **_edges(as_of, ranges)}
+    rows = []
+    for r in tx.conn.execute(stmt, params):
+        row = AgingRow(
+            r.id,
+            r.account,
+            r.name,
+            r.currency,
+            int(r.current),
+            int(r.days_1_30),
+            int(r.days_31_60),
+            int(r.days_61_90),
+            int(r.days_over_90),
+            int(r.unapplied),
+        )
+        if include_zero or row.balance != 0 or any(row.buckets().values()) or row.unapplied:
+            rows.append(row)
+    totals = _totals(rows)
+    return Aging(as_of, by, tuple(rows), totals, ledger_balances(tx, as_of, customer_ids))
+
+
+def _totals(rows: Iterable[AgingRow]) -> tuple[AgingTotal, ...]:
+    acc: dict[str, dict[str, int]] = {}
+    for r in rows:
+        t = acc.setdefault(r.currency, {**_EMPTY, "unapplied": 0, "customers": 0})
+        for b in BUCKETS:
+            t[b] += getattr(r, b)
+        t["unapplied"] += r.unapplied
+        t["customers"] += 1
+    return tuple(AgingTotal(cur, **vals) for cur, vals in sorted(acc.items()))
+
+
+def ledger_balances(
+    tx: Tx, as_of: dt.date, customer_ids: Sequence[int] | None = None
+) -> dict[str, int]:
+    """Sum of posted debits less posted credits dated on or before `as_of`, by
+    currency: the figure the aging must tie out to (computed without open amounts)."""
+    sign = case((D.c.kind.in_(DEBIT_KINDS), D.c.amount), else_=-D.c.amount)
+    stmt = (
+        select(D.c.currency, func.sum(sign))
+        .where(D.c.status == "posted", D.c.doc_date <= _date("as_of"))
+        .group_by(D.c.currency)
+    )
+    if customer_ids is not None:
+        stmt = stmt.where(D.c.customer_id.in_(list(customer_ids)))
+    return {cur: int(total or 0) for cur, total in tx.conn.execute(stmt, {"as_of": as_of})}
+
+
+@read_only
+def open_items(
+    tx: Tx,
+    as_of: dt.date | None = None,
+    *,
+    customer_ids: Sequence[int] | None = None,
+) -> list[OpenItem]:
+    """Every document open on `as_of` (debits and credits), by customer then date."""
+    as_of = as_of or tx.today
+    stmt = _open_as_of(as_of, tx.today, customer_ids)
+    out = []
+    for r in tx.conn.execute(stmt, {"as_of": as_of}):
+        if r.open_then <= 0:
+            continue
+        dpd = (as_of - r.due_date).days if r.due_date and r.kind in DEBIT_KINDS else 0
+        out.append(
+            OpenItem(
+                r.id,
+                r.customer_id,
+                r.kind,
+                r.number,
+                r.doc_date,
+                r.due_date,
+                r.amount,
+                int(r.open_then),
+                dpd,
+                r.reference,
+            )
+        )
+    out.sort(key=lambda i: (i.customer_id, i.due_date or i.doc_date, i.doc_date, i.id))
+    return out
+
+
+def bucket_of(item: OpenItem, as_of: dt.date, by: str = "due") -> str:
+    """Which bucket an open debit falls in (credits go to 'unapplied')."""
+    from artui.dates import bucket_for_age, bucket_for_days_past_due
+
+    if not item.is_debit:
+        return "unapplied"
+    if by == "doc":
+        return bucket_for_age((as_of - item.doc_date).days)
+    return bucket_for_days_past_due(item.days_past_due)

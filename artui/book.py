@@ -1,0 +1,267 @@
+"""The open book: an engine, the user working in it, and units of work.
+
+Every service function takes a `Tx` first. Called with a `Book` instead, it runs in a
+transaction of its own (see `unit_of_work`); called with a `Tx`, it joins that one, so a
+deposit batch or an import posts many documents in one transaction.
+"""
+
+import datetime as dt
+import functools
+import getpass
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from artui.errors import NotAllowed, NotFound
+from db import migrate
+from db.engine import is_sqlite, make_engine, normalize_url, read_unit, run_write
+from db.models import AppUser, Company, PaymentTerms, Sequence
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+ROLES = ("clerk", "supervisor", "admin")
+SEQUENCES = {
+    "invoice": "INV-",
+    "debit_memo": "DM-",
+    "finance_charge": "FC-",
+    "returned_payment": "RP-",
+    "refund": "RF-",
+    "payment": "PMT-",
+    "credit_memo": "CM-",
+    "write_off": "WO-",
+    "discount": "DSC-",
+    "void": "VD-",
+    "batch": "DEP-",
+    "order": "SO-",
+}
+DEFAULT_TERMS = {
+    "DUE": "Due on receipt",
+    "NET15": "Net 15",
+    "NET30": "Net 30",
+    "NET45": "Net 45",
+    "NET60": "Net 60",
+    "2/10NET30": "2% 10, Net 30",
+    "NET30EOM": "Net 30 EOM",
+}
+
+
+def login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (containers)
+        return os.environ.get("USER", "clerk")
+
+
+def terminal_name() -> str:
+    """Where the clerk sits: the SSH client address, else the tty."""
+    ssh = os.environ.get("SSH_CLIENT") or os.environ.get("SSH_CONNECTION")
+    if ssh:
+        return "ssh:" + ssh.split()[0]
+    try:
+        return os.ttyname(0)
+    except OSError:
+        return "local"
+
+
+@dataclass
+class Tx:
+    """One unit of work: a connection inside a transaction, and who is working."""
+
+    conn: Connection
+    user: str
+    role: str
+    today: dt.date
+    now: dt.datetime
+    terminal: str
+    writable: bool
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sqlite(self) -> bool:
+        return is_sqlite(self.conn)
+
+    def company(self) -> Any:
+        """The company row, read once per transaction."""
+        row = self.cache.get("company")
+        if row is None:
+            row = self.conn.execute(select(Company.__table__)).mappings().one()
+            self.cache["company"] = row
+        return row
+
+    def require(self, role: str, action: str) -> None:
+        if ROLES.index(self.role) < ROLES.index(role):
+            raise NotAllowed(f"{action} needs a {role}; you ({self.user}) are a {self.role}.")
+
+
+class Book:
+    """A book of accounts, opened for one user."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        user: str | None = None,
+        *,
+        today: dt.date | None = None,
+        terminal: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.user = user or os.environ.get("ARTUI_USER") or login_name()
+        self._today = today
+        self.terminal = terminal or terminal_name()
+        self._role: str | None = None
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+    def today(self) -> dt.date:
+        """The working date: fixed for tests and demos, else the calendar's."""
+        if self._today is not None:
+            return self._today
+        env = os.environ.get("ARTUI_TODAY")
+        return dt.date.fromisoformat(env) if env else dt.date.today()
+
+    def set_today(self, value: dt.date | None) -> None:
+        self._today = value
+
+    def role(self) -> str:
+        """The user's role; '' for a user the book does not know."""
+        if self._role is None:
+            with read_unit(self.engine) as conn:
+                row = conn.execute(
+                    select(AppUser.role, AppUser.active).where(AppUser.name == self.user)
+                ).first()
+            self._role = row.role if row is not None and row.active else ""
+        return self._role
+
+    def _tx(self, conn: Connection, writable: bool) -> Tx:
+        role = self.role()
+        if writable and not role:
+            raise NotAllowed(
+                f"{self.user} is not a user of this book, so it is read-only for you; "
+                "ask an admin to add you (artui user add)."
+            )
+        return Tx(
+            conn=conn,
+            user=self.user,
+            role=role or "clerk",
+            today=self.today(),
+            now=dt.datetime.now(dt.UTC),
+            terminal=self.terminal,
+            writable=writable,
+        )
+
+    def write(self, work: Callable[[Tx], T]) -> T:
+        """Run `work` in one writing transaction (retried on lock or serialization
+        conflicts; the whole of `work` runs again, so it must not have side effects
+        outside the transaction)."""
+        self.role()  # read before the write lock is taken
+        return run_write(self.engine, lambda conn: work(self._tx(conn, True)))
+
+    def read(self, work: Callable[[Tx], T]) -> T:
+        with read_unit(self.engine) as conn:
+            return work(self._tx(conn, False))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def unit_of_work(
+    fn: Callable[Concatenate[Tx, P], T],
+) -> Callable[Concatenate["Tx | Book", P], T]:
+    """Let a writing service be called with a Book (own transaction) or a Tx (joins it)."""
+
+    @functools.wraps(fn)
+    def wrapper(target: "Tx | Book", *args: P.args, **kwargs: P.kwargs) -> T:
+        if isinstance(target, Tx):
+            return fn(target, *args, **kwargs)
+        return target.write(lambda tx: fn(tx, *args, **kwargs))
+
+    return wrapper
+
+
+def read_only(
+    fn: Callable[Concatenate[Tx, P], T],
+) -> Callable[Concatenate["Tx | Book", P], T]:
+    """Let a reading function be called with a Book (own read transaction) or a Tx."""
+
+    @functools.wraps(fn)
+    def wrapper(target: "Tx | Book", *args: P.args, **kwargs: P.kwargs) -> T:
+        if isinstance(target, Tx):
+            return fn(target, *args, **kwargs)
+        return target.read(lambda tx: fn(tx, *args, **kwargs))
+
+    return wrapper
+
+
+def seed(conn: Connection, *, company: str, currency: str, admin: str) -> None:
+    """The rows every book starts with: the company, number sequences, terms, its admin."""
+    if conn.execute(select(Company.id)).first() is not None:
+        return
+    conn.execute(insert(Company.__table__).values(id=1, name=company, currency=currency))
+    conn.execute(
+        insert(Sequence.__table__),
+        [{"kind": k, "prefix": p, "width": 6, "next_value": 1} for k, p in SEQUENCES.items()],
+    )
+    conn.execute(
+        insert(PaymentTerms.__table__),
+        [{"code": c, "description": d} for c, d in DEFAULT_TERMS.items()],
+    )
+    conn.execute(insert(AppUser.__table__).values(name=admin, full_name=admin, role="admin"))
+
+
+def is_initialized(engine: Engine) -> bool:
+    if migrate.current_revision(engine) is None:
+        return False
+    with read_unit(engine) as conn:
+        return conn.execute(select(Company.id)).first() is not None
+
+
+def open_book(
+    url: str | os.PathLike | None = None,
+    user: str | None = None,
+    *,
+    create: bool = False,
+    company: str = "My Company",
+    currency: str = "USD",
+    today: dt.date | None = None,
+) -> Book:
+    """Open (and migrate) a book; with `create`, make an empty one when there is none."""
+    engine = make_engine(url)
+    if not is_initialized(engine):
+        if not create:
+            engine.dispose()
+            raise NotFound(
+                f"There is no book at {normalize_url(url)}; create one with `artui init` "
+                "or `artui demo`."
+            )
+        migrate.upgrade(engine)
+        book = Book(engine, user, today=today)
+        run_write(
+            engine,
+            lambda conn: seed(conn, company=company, currency=currency, admin=book.user),
+        )
+        return book
+    migrate.upgrade(engine)
+    return Book(engine, user, today=today)
+
+
+def next_number(tx: Tx, kind: str) -> tuple[str, int]:
+    """Take the next gapless number of a kind, inside the posting transaction."""
+    table = Sequence.__table__
+    stmt = select(table.c.prefix, table.c.width, table.c.next_value).where(table.c.kind == kind)
+    if not tx.sqlite:
+        stmt = stmt.with_for_update()
+    row = tx.conn.execute(stmt).first()
+    if row is None:
+        raise NotFound(f"There is no number sequence for {kind}.")
+    tx.conn.execute(update(table).where(table.c.kind == kind).values(next_value=row.next_value + 1))
+    return f"{row.prefix}{row.next_value:0{row.width}d}", row.next_value

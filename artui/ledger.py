@@ -1,0 +1,459 @@
+"""The open-item ledger's primitives: documents, applications and their rules.
+
+Everything that changes what a customer owes is a posted document; everything that
+settles one document against another is an application. The operations clerks perform
+(invoices.py, receipts.py, adjustments.py) are built from the functions here, inside
+one transaction each.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from artui import audit
+from artui.book import Tx, next_number
+from artui.errors import AlreadyPosted, ClosedPeriod, NotFound, Refused
+from artui.money import format_amount
+from db.models import Application, Customer, Document
+
+DEBIT_KINDS = ("invoice", "debit_memo", "finance_charge", "returned_payment", "refund")
+CREDIT_KINDS = ("payment", "credit_memo", "write_off", "discount", "void")
+KIND_LABEL = {
+    "invoice": "Invoice",
+    "debit_memo": "Debit memo",
+    "finance_charge": "Finance charge",
+    "returned_payment": "Returned payment",
+    "refund": "Refund",
+    "payment": "Payment",
+    "credit_memo": "Credit memo",
+    "write_off": "Write-off",
+    "discount": "Discount",
+    "void": "Void",
+}
+
+D = Document.__table__
+A = Application.__table__
+C = Customer.__table__
+
+
+def is_debit(kind: str) -> bool:
+    return kind in DEBIT_KINDS
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: int
+    kind: str
+    number: str | None
+    customer_id: int
+    currency: str
+    doc_date: dt.date
+    due_date: dt.date | None
+    amount: int
+    open_amount: int
+    status: str
+    reference: str = ""
+    memo: str = ""
+    reason: str = ""
+    closed_on: dt.date | None = None
+    reverses_id: int | None = None
+    batch_id: int | None = None
+
+    @property
+    def is_debit(self) -> bool:
+        return self.kind in DEBIT_KINDS
+
+    @property
+    def label(self) -> str:
+        return f"{KIND_LABEL.get(self.kind, self.kind)} {self.number or '(draft)'}"
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> "Doc":
+        return cls(**{f: row[f] for f in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One application made by an operation, and why it was chosen."""
+
+    id: int
+    debit_id: int
+    credit_id: int
+    amount: int
+    applied_on: dt.date
+    reason: str = ""
+    debit_number: str | None = None
+
+
+def money(amount: int, currency: str) -> str:
+    return format_amount(amount, currency)
+
+
+# -- customers and periods ---------------------------------------------------------
+
+
+def customer_row(tx: Tx, customer: int | str, *, lock: bool = False) -> Mapping[str, Any]:
+    """A customer by id or account number."""
+    cond = C.c.id == customer if isinstance(customer, int) else C.c.account == customer
+    stmt = select(C).where(cond)
+    if lock and not tx.sqlite:
+        stmt = stmt.with_for_update()
+    row = tx.conn.execute(stmt).mappings().first()
+    if row is None:
+        raise NotFound(f"There is no customer with account {customer}.", field="account")
+    return row
+
+
+def check_open_period(tx: Tx, when: dt.date, what: str = "A posting") -> None:
+    closed = tx.company()["closed_through"]
+    if closed is not None and when <= closed:
+        raise ClosedPeriod(
+            f"{what} dated {when.isoformat()} falls in a closed period: the book is closed "
+            f"through {closed.isoformat()}.",
+            field="date",
+        )
+
+
+def check_amount(amount: int, currency: str, what: str = "The amount") -> None:
+    if amount <= 0:
+        raise Refused(
+            f"{what} must be more than zero (it is {money(amount, currency)}).", field="amount"
+        )
+
+
+# -- documents ----------------------------------------------------------------------
+
+
+def _docs(tx: Tx) -> dict[int, dict[str, Any]]:
+    """Documents read (and locked) in this transaction, kept current by our writes."""
+    return tx.cache.setdefault("docs", {})
+
+
+def load_docs(tx: Tx, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Read documents inside the writing transaction (locking them on PostgreSQL, in id
+    order so that two clerks never deadlock)."""
+    cache = _docs(tx)
+    want = sorted({i for i in ids if i not in cache})
+    if want:
+        stmt = select(D).where(D.c.id.in_(want)).order_by(D.c.id)
+        if not tx.sqlite:
+            stmt = stmt.with_for_update()
+        for row in tx.conn.execute(stmt).mappings():
+            cache[row["id"]] = dict(row)
+    out = {}
+    for i in ids:
+        if i not in cache:
+            raise NotFound(f"There is no document with id {i}.")
+        out[i] = cache[i]
+    return out
+
+
+def load_doc(tx: Tx, doc_id: int) -> dict[str, Any]:
+    return load_docs(tx, [doc_id])[doc_id]
+
+
+def find_document(tx: Tx, number: str, kinds: Iterable[str] | None = None) -> dict[str, Any]:
+    """A posted document by its number (any kind, or one of `kinds`)."""
+    stmt = select(D.c.id).where(D.c.number == number.strip(), D.c.status == "posted")
+    if kinds:
+        stmt = stmt.where(D.c.kind.in_(list(kinds)))
+    ids = [r[0] for r in tx.conn.execute(stmt.limit(2))]
+    if not ids:
+        raise NotFound(f"There is no document numbered {number}.", field="number")
+    if len(ids) > 1:
+        raise Refused(f"More than one document is numbered {number}; say which kind.")
+    return load_doc(tx, ids[0])
+
+
+def check_command(tx: Tx, command_id: str | None) -> None:
+    """A command posted before (pressing post twice, a retry after a reconnect)."""
+    if not command_id:
+        return
+    row = tx.conn.execute(
+        select(D.c.id, D.c.kind, D.c.number).where(D.c.command_id == command_id)
+    ).first()
+    if row is not None:
+        raise AlreadyPosted(
+            f"{KIND_LABEL.get(row.kind, row.kind)} {row.number} is already posted; "
+            "nothing was posted again.",
+            row.id,
+        )
+
+
+def insert_document(
+    tx: Tx,
+    *,
+    kind: str,
+    customer: Mapping[str, Any],
+    doc_date: dt.date,
+    amount: int,
+    number: str | None = None,
+    due_date: dt.date | None = None,
+    audit_action: str | None = None,
+    audit_after: Mapping[str, Any] | None = None,
+    **values: Any,
+) -> dict[str, Any]:
+    """Post a document: its number is taken now (gapless), unless it comes from outside."""
+    check_amount(amount, customer["currency"])
+    check_open_period(tx, doc_date, KIND_LABEL[kind])
+    seq = None
+    if number is None:
+        number, seq = next_number(tx, kind)
+    else:
+        number = number.strip()
+        exists = tx.conn.execute(
+            select(D.c.id).where(D.c.kind == kind, D.c.number == number)
+        ).first()
+        if exists is not None:
+            raise Refused(f"{KIND_LABEL[kind]} {number} already exists.", field="number")
+    if is_debit(kind) and due_date is None:
+        due_date = doc_date
+    row = {
+        "kind": kind,
+        "number": number,
+        "seq": seq,
+        "customer_id": customer["id"],
+        "currency": customer["currency"],
+        "doc_date": doc_date,
+        "due_date": due_date if is_debit(kind) else None,
+        "amount": amount,
+        "open_amount": amount,
+        "closed_on": None,
+        "status": "posted",
+        "created_by": tx.user,
+        "created_at": tx.now,
+        **values,
+    }
+    row["id"] = tx.conn.execute(insert(D).values(**row)).inserted_primary_key[0]
+    full = dict(tx.conn.execute(select(D).where(D.c.id == row["id"])).mappings().one())
+    _docs(tx)[row["id"]] = full
+    audit.record(
+        tx,
+        audit_action or f"{kind}.post",
+        entity="document",
+        entity_id=row["id"],
+        customer_id=customer["id"],
+        document_id=row["id"],
+        after=audit_after
+        or {
+            "kind": kind,
+            "number": number,
+            "date": doc_date,
+            "amount": amount,
+            "currency": customer["currency"],
+        },
+    )
+    return full
+
+
+# -- applications -------------------------------------------------------------------
+
+
+def _set_open(tx: Tx, doc: dict[str, Any], new_open: int) -> None:
+    closed_on = None
+    if new_open == 0:
+        col = A.c.debit_id if is_debit(doc["kind"]) else A.c.credit_id
+        closed_on = tx.conn.execute(
+            select(func.max(A.c.applied_on)).where(col == doc["id"])
+        ).scalar()
+    tx.conn.execute(
+        update(D).where(D.c.id == doc["id"]).values(open_amount=new_open, closed_on=closed_on)
+    )
+    doc["open_amount"] = new_open
+    doc["closed_on"] = closed_on
+
+
+def _describe(doc: Mapping[str, Any]) -> str:
+    return f"{KIND_LABEL.get(doc['kind'], doc['kind'])} {doc['number'] or '(draft)'}"
+
+
+def apply(
+    tx: Tx,
+    debit_id: int,
+    credit_id: int,
+    amount: int,
+    on: dt.date,
+    reason: str = "",
+    *,
+    audit_it: bool = True,
+) -> Applied:
+    """Settle `amount` of a debit document against a credit document."""
+    docs = load_docs(tx, [debit_id, credit_id])
+    debit, credit = docs[debit_id], docs[credit_id]
+    if not is_debit(debit["kind"]) or is_debit(credit["kind"]):
+        raise Refused(
+            f"{_describe(credit)} cannot be applied to {_describe(debit)}: an application "
+            "settles a charge against a credit."
+        )
+    for doc in (debit, credit):
+        if doc["status"] != "posted":
+            raise Refused(f"{_describe(doc)} is a draft and cannot be applied.")
+    cur = debit["currency"]
+    check_amount(amount, cur, "An application")
+    if debit["customer_id"] != credit["customer_id"]:
+        raise Refused(
+            f"{_describe(debit)} belongs to another customer; it cannot be settled by "
+            f"{_describe(credit)}.",
+            field="number",
+        )
+    if debit["currency"] != credit["currency"]:
+        raise Refused(
+            f"{_describe(debit)} is in {debit['currency']} and {_describe(credit)} in "
+            f"{credit['currency']}: applications never cross currencies."
+        )
+    latest = max(debit["doc_date"], credit["doc_date"])
+    if on < latest:
+        raise Refused(
+            f"An application dated {on.isoformat()} would come before its documents "
+            f"(the later is dated {latest.isoformat()}).",
+            field="date",
+        )
+    check_open_period(tx, on, "An application")
+    if amount > debit["open_amount"]:
+        raise Refused(
+            f"{money(amount, cur)} is more than the {money(debit['open_amount'], cur)} still "
+            f"open on {_describe(debit)}.",
+            field="amount",
+        )
+    if amount > credit["open_amount"]:
+        raise Refused(
+            f"{money(amount, cur)} is more than the {money(credit['open_amount'], cur)} left "
+            f"on {_describe(credit)}.",
+            field="amount",
+        )
+    app_id = tx.conn.execute(
+        insert(A).values(
+            debit_id=debit_id,
+            credit_id=credit_id,
+            amount=amount,
+            applied_on=on,
+            reason=reason,
+            created_by=tx.user,
+            created_at=tx.now,
+        )
+    ).inserted_primary_key[0]
+    _set_open(tx, debit, debit["open_amount"] - amount)
+    _set_open(tx, credit, credit["open_amount"] - amount)
+    if audit_it:
+        audit.record(
+            tx,
+            "apply",
+            entity="application",
+            entity_id=app_id,
+            customer_id=debit["customer_id"],
+            document_id=debit_id,
+            after={
+                "debit": debit["number"],
+                "credit": credit["number"],
+                "amount": amount,
+                "on": on,
+                "reason": reason,
+            },
+        )
+    return Applied(app_id, debit_id, credit_id, amount, on, reason, debit["number"])
+
+
+def net_applications(tx: Tx, doc_id: int) -> list[dict[str, Any]]:
+    """The applications on a document that are still in force (not yet undone)."""
+    undone = select(A.c.undoes_id).where(A.c.undoes_id.is_not(None))
+    rows = tx.conn.execute(
+        select(A)
+        .where(
+            (A.c.debit_id == doc_id) | (A.c.credit_id == doc_id),
+            A.c.amount > 0,
+            A.c.id.not_in(undone),
+        )
+        .order_by(A.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def unapply(tx: Tx, application_id: int, on: dt.date, reason: str = "") -> Applied:
+    """Undo an application: a new row with the negative amount, dated `on`."""
+    row = tx.conn.execute(select(A).where(A.c.id == application_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"There is no application {application_id}.")
+    if row["amount"] <= 0:
+        raise Refused("That row is itself an un-application and cannot be undone.")
+    again = tx.conn.execute(select(A.c.id).where(A.c.undoes_id == application_id)).first()
+    if again is not None:
+        raise Refused("That application was already undone.")
+    if on < row["applied_on"]:
+        raise Refused(
+            f"An un-application dated {on.isoformat()} would come before the application "
+            f"it undoes ({row['applied_on'].isoformat()}).",
+            field="date",
+        )
+    check_open_period(tx, on, "An un-application")
+    docs = load_docs(tx, [row["debit_id"], row["credit_id"]])
+    debit, credit = docs[row["debit_id"]], docs[row["credit_id"]]
+    amount = row["amount"]
+    app_id = tx.conn.execute(
+        insert(A).values(
+            debit_id=debit["id"],
+            credit_id=credit["id"],
+            amount=-amount,
+            applied_on=on,
+            reason=reason or "unapplied",
+            undoes_id=application_id,
+            created_by=tx.user,
+            created_at=tx.now,
+        )
+    ).inserted_primary_key[0]
+    _set_open(tx, debit, debit["open_amount"] + amount)
+    _set_open(tx, credit, credit["open_amount"] + amount)
+    audit.record(
+        tx,
+        "unapply",
+        entity="application",
+        entity_id=app_id,
+        customer_id=debit["customer_id"],
+        document_id=debit["id"],
+        before={"application": application_id, "amount": amount},
+        after={"debit": debit["number"], "credit": credit["number"], "amount": -amount, "on": on},
+    )
+    return Applied(app_id, debit["id"], credit["id"], -amount, on, reason, debit["number"])
+
+
+def open_debits(tx: Tx, customer_id: int) -> list[dict[str, Any]]:
+    """The customer's open charges, oldest due first (read inside the writing unit)."""
+    ids = [
+        r[0]
+        for r in tx.conn.execute(
+            select(D.c.id)
+            .where(
+                D.c.customer_id == customer_id,
+                D.c.open_amount > 0,
+                D.c.status == "posted",
+                D.c.kind.in_(DEBIT_KINDS),
+            )
+            .order_by(D.c.due_date, D.c.doc_date, D.c.id)
+        )
+    ]
+    docs = load_docs(tx, ids)
+    return [docs[i] for i in ids]
+
+
+def open_credits(tx: Tx, customer_id: int) -> list[dict[str, Any]]:
+    ids = [
+        r[0]
+        for r in tx.conn.execute(
+            select(D.c.id)
+            .where(
+                D.c.customer_id == customer_id,
+                D.c.open_amount > 0,
+                D.c.status == "posted",
+                D.c.kind.in_(CREDIT_KINDS),
+            )
+            .order_by(D.c.doc_date, D.c.id)
+        )
+    ]
+    docs = load_docs(tx, ids)
+    return [docs[i] for i in ids]
+
+
+def documents_of(tx: Tx, ids: Iterable[int]) -> list[Doc]:
+    return [Doc.of(d) for d in load_docs(tx, list(ids)).values()]
