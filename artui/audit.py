@@ -19,6 +19,8 @@ from db.models import AuditEvent
 
 GENESIS = "0" * 64
 _T = AuditEvent.__table__
+_INSERT = insert(_T)
+_HEAD = select(_T.c.hash).order_by(_T.c.id.desc()).limit(1)
 
 
 def _canonical(value: Any) -> str:
@@ -49,7 +51,7 @@ def event_hash(row: Mapping[str, Any]) -> str:
 
 
 def _head(conn: Connection) -> str:
-    last = conn.execute(select(_T.c.hash).order_by(_T.c.id.desc()).limit(1)).scalar()
+    last = conn.execute(_HEAD).scalar()
     return last or GENESIS
 
 
@@ -83,7 +85,7 @@ def record(
         "prev_hash": prev,
     }
     row["hash"] = event_hash(row)
-    tx.conn.execute(insert(_T).values(**row))
+    tx.conn.execute(_INSERT, row)
     tx.cache["audit_head"] = row["hash"]
 
 

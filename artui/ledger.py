@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from artui import audit
 from artui.book import Tx, next_number
@@ -37,6 +37,18 @@ KIND_LABEL = {
 D = Document.__table__
 A = Application.__table__
 C = Customer.__table__
+
+# Statements built once: constructing them per call cost more than running them.
+_INSERT_DOC = insert(D)
+_INSERT_APP = insert(A)
+_SELECT_DOC = select(D).where(D.c.id == bindparam("doc_id"))
+_SET_OPEN = (
+    update(D)
+    .where(D.c.id == bindparam("doc_id"))
+    .values(open_amount=bindparam("new_open"), closed_on=bindparam("new_closed"))
+)
+_LAST_DEBIT_APP = select(func.max(A.c.applied_on)).where(A.c.debit_id == bindparam("doc_id"))
+_LAST_CREDIT_APP = select(func.max(A.c.applied_on)).where(A.c.credit_id == bindparam("doc_id"))
 
 
 def is_debit(kind: str) -> bool:
@@ -194,6 +206,7 @@ def insert_document(
     due_date: dt.date | None = None,
     audit_action: str | None = None,
     audit_after: Mapping[str, Any] | None = None,
+    audit_it: bool = True,
     **values: Any,
 ) -> dict[str, Any]:
     """Post a document: its number is taken now (gapless), unless it comes from outside."""
@@ -227,9 +240,11 @@ def insert_document(
         "created_at": tx.now,
         **values,
     }
-    row["id"] = tx.conn.execute(insert(D).values(**row)).inserted_primary_key[0]
-    full = dict(tx.conn.execute(select(D).where(D.c.id == row["id"])).mappings().one())
+    row["id"] = tx.conn.execute(_INSERT_DOC, row).inserted_primary_key[0]
+    full = dict(tx.conn.execute(_SELECT_DOC, {"doc_id": row["id"]}).mappings().one())
     _docs(tx)[row["id"]] = full
+    if not audit_it:
+        return full
     audit.record(
         tx,
         audit_action or f"{kind}.post",
@@ -325,15 +340,17 @@ def apply(
             field="amount",
         )
     app_id = tx.conn.execute(
-        insert(A).values(
-            debit_id=debit_id,
-            credit_id=credit_id,
-            amount=amount,
-            applied_on=on,
-            reason=reason,
-            created_by=tx.user,
-            created_at=tx.now,
-        )
+        _INSERT_APP,
+        {
+            "debit_id": debit_id,
+            "credit_id": credit_id,
+            "amount": amount,
+            "applied_on": on,
+            "reason": reason,
+            "undoes_id": None,
+            "created_by": tx.user,
+            "created_at": tx.now,
+        },
     ).inserted_primary_key[0]
     _set_open(tx, debit, debit["open_amount"] - amount)
     _set_open(tx, credit, credit["open_amount"] - amount)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 
-from artui import autoapply, ledger
+from artui import audit, autoapply, ledger
 from artui.book import Tx, unit_of_work
 from artui.errors import NotFound, Refused
 from artui.ledger import Applied, Doc
@@ -92,14 +92,7 @@ def receive_payment(tx: Tx, inp: PaymentInput) -> PaymentResult:
         memo=inp.memo,
         batch_id=inp.batch_id,
         command_id=inp.command_id,
-        audit_after={
-            "kind": "payment",
-            "amount": inp.amount,
-            "date": inp.doc_date,
-            "method": inp.method,
-            "reference": inp.reference,
-            "card": f"{inp.card_brand} {inp.card_last4}".strip(),
-        },
+        audit_it=False,  # one event below covers the receipt and its applications
     )
     tx.conn.execute(
         insert(R).values(
@@ -116,17 +109,40 @@ def receive_payment(tx: Tx, inp: PaymentInput) -> PaymentResult:
     if inp.applications is not None:
         for ref, amount in inp.applications:
             debit_id = _resolve(tx, customer["id"], ref)
-            applied.append(ledger.apply(tx, debit_id, doc["id"], amount, inp.doc_date, "as given"))
+            applied.append(
+                ledger.apply(
+                    tx, debit_id, doc["id"], amount, inp.doc_date, "as given", audit_it=False
+                )
+            )
             why.append("as given")
     elif inp.auto:
-        made = apply_automatically(tx, doc["id"], inp.doc_date, inp.remittance)
+        made = apply_automatically(tx, doc["id"], inp.doc_date, inp.remittance, audit_it=False)
         applied += made
         why += [a.reason for a in made]
+    audit.record(
+        tx,
+        "payment.post",
+        entity="document",
+        entity_id=doc["id"],
+        customer_id=customer["id"],
+        document_id=doc["id"],
+        after={
+            "number": doc["number"],
+            "amount": inp.amount,
+            "currency": customer["currency"],
+            "date": inp.doc_date,
+            "method": inp.method,
+            "reference": inp.reference,
+            "card": f"{inp.card_brand} {inp.card_last4}".strip(),
+            "batch": inp.batch_id,
+            "applied": [[a.debit_number, a.amount, a.reason] for a in applied],
+        },
+    )
     return PaymentResult(Doc.of(ledger.load_doc(tx, doc["id"])), tuple(applied), tuple(why))
 
 
 def apply_automatically(
-    tx: Tx, credit_id: int, on: dt.date, remittance: Sequence[str] = ()
+    tx: Tx, credit_id: int, on: dt.date, remittance: Sequence[str] = (), *, audit_it: bool = True
 ) -> list[Applied]:
     credit = ledger.load_doc(tx, credit_id)
     if remittance:
@@ -147,7 +163,9 @@ def apply_automatically(
         if d["doc_date"] <= on
     ]
     plan = autoapply.plan(credit["open_amount"], items, remittance)
-    return [ledger.apply(tx, a.item_id, credit_id, a.amount, on, a.why) for a in plan]
+    return [
+        ledger.apply(tx, a.item_id, credit_id, a.amount, on, a.why, audit_it=audit_it) for a in plan
+    ]
 
 
 @unit_of_work
