@@ -114,7 +114,8 @@ def perform(
         if book.role() not in ("clerk", "supervisor", "admin"):
             raise
         payload = dump_params({"args": list(args), **params})
-        rid = book.write(lambda tx: _file(tx, action, payload, for_customer, for_amount, str(exc)))
+        why = str(exc)
+        rid = book.write(lambda tx: _file(tx, action, payload, for_customer, for_amount, why))
         return Outcome(
             request_id=rid,
             message=f"{exc} It waits for approval as request {rid}.",
