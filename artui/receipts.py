@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 
 from artui import audit, autoapply, ledger
 from artui.book import Tx, unit_of_work
+from artui.collections import settle_promises
 from artui.errors import NotFound, Refused
 from artui.ledger import Applied, Doc
 from artui.sensitive import refuse_card_numbers
@@ -119,6 +120,7 @@ def receive_payment(tx: Tx, inp: PaymentInput) -> PaymentResult:
         made = apply_automatically(tx, doc["id"], inp.doc_date, inp.remittance, audit_it=False)
         applied += made
         why += [a.reason for a in made]
+    settle_promises(tx, customer["id"])
     audit.record(
         tx,
         "payment.post",
