@@ -54,16 +54,47 @@ def start(base: str | None = None) -> tuple[str | None, str]:
     port = _free_port()
     try:
         subprocess.run(
-            _as_owner([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                       "-E", "UTF8", "--no-sync"]),
-            check=True, capture_output=True, timeout=120,
+            _as_owner(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
-        opts = (f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c max_connections=200 -c shared_buffers=128MB")
+        opts = (
+            f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c max_connections=200 -c shared_buffers=128MB"
+        )
         subprocess.run(
-            _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l",
-                       str(Path(base) / "log"), "-w", "-t", "60", "start"]),
-            check=True, capture_output=True, timeout=90,
+            _as_owner(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-o",
+                    opts,
+                    "-l",
+                    str(Path(base) / "log"),
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=90,
         )
     except (subprocess.SubprocessError, OSError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
@@ -83,8 +114,11 @@ def stop(data: str) -> None:
     bindir = _bindir()
     if bindir is None:
         return
-    subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", data, "-m", "immediate", "stop"]),
-                   capture_output=True, timeout=60)
+    subprocess.run(
+        _as_owner([str(bindir / "pg_ctl"), "-D", data, "-m", "immediate", "stop"]),
+        capture_output=True,
+        timeout=60,
+    )
     shutil.rmtree(Path(data).parent, ignore_errors=True)
 
 
