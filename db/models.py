@@ -170,6 +170,33 @@ class DepositBatch(SQLModel, table=True):
     out_of_balance_reason: str = ""
 
 
+class BatchReceipt(SQLModel, table=True):
+    """A receipt typed into an open deposit batch: not yet posted, so still editable.
+    Posting the batch posts every line as a payment with its applications."""
+
+    __tablename__ = "batch_receipt"
+    __table_args__ = STRICT
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="deposit_batch.id", index=True)
+    line_no: int
+    customer_id: int = Field(foreign_key="customer.id")
+    amount: int
+    method: str = "check"
+    reference: str = ""
+    card_brand: str = ""
+    card_last4: str = ""
+    payer: str = ""
+    remittance: str = ""  # invoice numbers on the remittance, space-separated
+    # planned applications: JSON [[document_id, amount, why], ...]; "" = auto at posting
+    allocations: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    short_reason: str = ""  # dispute | discount | deduction, for a short payment
+    write_off: int = 0  # of the short amount, within tolerance
+    posted_document_id: int | None = Field(default=None, foreign_key="document.id")
+    version: int = 1
+    created_by: str = ""
+    created_at: dt.datetime | None = None
+
+
 class Document(SQLModel, table=True):
     """A posted (or draft) document. Debit kinds raise the balance, credit kinds lower it.
     `amount` is always positive; `open_amount` is kept with its applications."""
