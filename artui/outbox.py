@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -168,19 +167,19 @@ def deliver(
             status, error = "failed", _reason(exc.recipients)
         except smtplib.SMTPResponseException as exc:
             status, error = "failed", f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
-        except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+        except (OSError, smtplib.SMTPException) as exc:
             status, error = "failed", f"the mail server could not be reached: {exc}"
-        now = dt.datetime.now(dt.UTC)
-        run_write(
-            book.engine,
-            lambda conn, i=row_id, s=status, e=error: conn.execute(
-                update(O)
-                .where(O.c.id == i)
-                .values(status=s, last_error=e, sent_at=now if s == "sent" else None)
-            ),
-        )
+        _mark(book, row_id, status, error)
         results.append(DeliveryResult(row_id, status, error))
     return results
+
+
+def _mark(book: Book, row_id: int, status: str, error: str) -> None:
+    sent_at = dt.datetime.now(dt.UTC) if status == "sent" else None
+    stmt = (
+        update(O).where(O.c.id == row_id).values(status=status, last_error=error, sent_at=sent_at)
+    )
+    run_write(book.engine, lambda conn: conn.execute(stmt))
 
 
 def _reason(recipients: dict) -> str:
