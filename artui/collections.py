@@ -33,6 +33,7 @@ OUTCOMES = (
     "disputed",
     "paid",
     "refused",
+    "letter_sent",
 )
 DISPUTE_REASONS = ("pricing", "quantity", "damaged", "not_received", "quality", "billing", "other")
 
