@@ -588,7 +588,7 @@ def _settle(
             )
             return
     left = inv["open_amount"]
-    if 0 < left and (left <= 500 or left * 20 <= amount) and rng.random() < 0.5:
+    if left > 0 and (left <= 500 or left * 20 <= amount) and rng.random() < 0.5:
         wo = led.doc(
             "write_off", inv["customer_id"], inv["currency"], pay_on, left, reason="small balance"
         )

@@ -1,0 +1,171 @@
+"""The workstation: global keys, themes, the status line and the screens' wiring.
+
+Screens are thin: they gather input, call one core function (in a thread worker) and
+show the result. The app is wiring only.
+"""
+
+import os
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+
+from artui.book import Book
+from artui.errors import DomainError
+from artui.lookup import today_label
+from widgets.status import StatusLine
+
+
+class ScreensProvider(Provider):
+    """Every screen and action, by name, in the command palette (Ctrl+P)."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        assert isinstance(app, ArtuiApp)
+        matcher = self.matcher(query)
+        actions = [
+            ("Customer lookup (F2)", app.action_lookup, "Find a customer"),
+            ("New customer", app.action_new_customer, "Add a customer record"),
+            ("Keys for this screen (F1)", app.action_help, "Show every key"),
+            ("Toggle light and dark theme", app.action_toggle_dark, "Ctrl+T"),
+            ("Quit (Ctrl+Q)", app.action_quit, "Leave ARTUI"),
+        ]
+        for name, callback, help_text in actions:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class CustomersProvider(Provider):
+    """Customers by name or account in the command palette. The palette searches on the
+    event loop, so the query runs in a thread."""
+
+    async def search(self, query: str) -> Hits:
+        if len(query.strip()) < 2:
+            return
+        app = self.app
+        assert isinstance(app, ArtuiApp)
+        import asyncio
+
+        from artui.lookup import search
+
+        rows = await asyncio.to_thread(search, app.book, query, 10)
+        for row in rows:
+            label = f"{row.account}  {row.name}"
+            yield Hit(
+                50,
+                label,
+                lambda cid=row.customer_id: app.open_account(cid),
+                text=label,
+                help="Open the account",
+            )
+
+
+class ArtuiApp(App):
+    """ARTUI: the accounts-receivable workstation."""
+
+    TITLE = "ARTUI"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ScreensProvider, CustomersProvider}
+    BINDINGS = [
+        Binding("f1", "help", "Keys", id="app.help"),
+        Binding("question_mark", "help", "Keys", show=False, id="app.help_twin"),
+        Binding("f2", "lookup", "Lookup", id="app.lookup"),
+        Binding("ctrl+f", "lookup", "Lookup", show=False, id="app.lookup_twin"),
+        Binding("ctrl+t", "toggle_dark", "Theme", show=False, id="app.theme"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, book: Book, *, theme: str | None = None) -> None:
+        super().__init__()
+        self.book = book
+        self.theme = theme or os.environ.get("ARTUI_THEME") or "textual-dark"
+
+    def status_line(self) -> StatusLine:
+        """A status line for a screen to show (user, book, working date, message)."""
+        line = StatusLine(self.book.user, _book_label(self.book), today_label(self.book.today()))
+        line.message = self.last_message
+        return line
+
+    def on_mount(self) -> None:
+        from screens.lookup import LookupScreen
+
+        self.push_screen(LookupScreen())
+
+    last_message = ""
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        self.last_message = message
+        for line in self.screen.query(StatusLine):
+            line.say(message, error=error)
+
+    def report(self, exc: Exception) -> None:
+        """A refusal from the core, as its sentence; anything else, without a traceback."""
+        if isinstance(exc, DomainError):
+            self.say(str(exc), error=True)
+        else:
+            self.log.error(repr(exc))
+            self.say(f"Something went wrong and nothing was saved: {exc}", error=True)
+
+    # -- global actions -----------------------------------------------------------
+    def action_lookup(self) -> None:
+        from screens.lookup import LookupScreen
+
+        if isinstance(self.screen, LookupScreen):
+            self.screen.focus_box()
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, LookupScreen):
+                # F2 from anywhere; Escape from the lookup returns where you were.
+                self.push_screen(LookupScreen(returning=True))
+                return
+        self.push_screen(LookupScreen())
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_new_customer(self) -> None:
+        from screens.customer_form import CustomerForm
+
+        def opened(customer_id: int | None) -> None:
+            if customer_id:
+                self.open_account(customer_id)
+
+        self.push_screen(CustomerForm(self.book), opened)
+
+    def open_account(self, customer_id: int, document_id: int | None = None) -> None:
+        from screens.account import AccountScreen
+
+        self.push_screen(AccountScreen(customer_id, document_id))
+
+    async def action_quit(self) -> None:
+        from screens.confirm import Confirm
+
+        dirty = [s for s in self.screen_stack if getattr(s, "dirty", False)]
+        if not dirty:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(Confirm("Something you typed is not saved. Quit anyway?"), answered)
+
+
+def _book_label(book: Book) -> str:
+    url = book.engine.url
+    if url.get_backend_name() == "sqlite":
+        return Path(url.database or "memory").name
+    return f"{url.host}/{url.database}"
+
+
+def run_app(book: Book) -> None:
+    ArtuiApp(book).run()

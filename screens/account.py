@@ -1,0 +1,506 @@
+"""The account: the screen for a customer on the phone."""
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from artui.account import AccountSummary, account_summary, applications_of, history_page
+from artui.collections import disputes, follow_ups
+from artui.customers import addresses, contacts
+from artui.dates import BUCKET_LABELS, BUCKETS, parse_terms
+from artui.ledger import DEBIT_KINDS, KIND_LABEL
+from artui.lookup import data_version
+from artui.money import format_amount
+from screens.base import WorkScreen
+from widgets.cells import day, money, plain
+
+HISTORY_PAGE = 200
+BAR_CHARS = {
+    "current": "█",
+    "days_1_30": "▓",
+    "days_31_60": "▒",
+    "days_61_90": "░",
+    "days_over_90": "#",
+}
+BAR_STYLES = {
+    "current": "green",
+    "days_1_30": "yellow",
+    "days_31_60": "dark_orange",
+    "days_61_90": "red",
+    "days_over_90": "bold red",
+}
+
+
+@dataclass
+class Loaded:
+    summary: AccountSummary
+    history: list[dict]
+    history_start: int  # the running balance above the first history row
+    follow: list[dict]
+    people: list
+    places: list
+    cases: list[dict]
+    version: int
+
+
+def load(book, customer_id: int) -> Loaded:  # noqa: ANN001
+    """Everything the account screen shows, in one read transaction."""
+
+    def work_(tx):  # noqa: ANN001, ANN202
+        summary = account_summary(tx, customer_id)
+        page = history_page(tx, customer_id, limit=HISTORY_PAGE)
+        return Loaded(
+            summary,
+            _with_applications(tx, page),
+            summary.balance,
+            follow_ups(tx, customer_id, 100),
+            contacts(tx, customer_id),
+            addresses(tx, customer_id),
+            disputes(tx, customer_id),
+            data_version(tx),
+        )
+
+    return book.read(work_)
+
+
+def _with_applications(tx, page: list[dict]) -> list[dict]:  # noqa: ANN001
+    """Each credit document followed by its applications (what it paid, what was undone);
+    charges show theirs through the credits, so nothing is listed twice."""
+    out = []
+    for doc in page:
+        out.append(doc)
+        if doc["kind"] in DEBIT_KINDS:
+            continue
+        for app in applications_of(tx, doc["id"]):
+            out.append({"application": app, "doc_id": doc["id"]})
+    return out
+
+
+def aging_bar(s: AccountSummary, width: int) -> Text:
+    """The buckets as a bar: each bucket its own character and colour, so it reads in
+    monochrome too, with the legend beside it."""
+    parts = {b: max(getattr(s.aging, b), 0) for b in BUCKETS}
+    total = sum(parts.values())
+    bar = Text()
+    if total:
+        used = 0
+        for i, b in enumerate(BUCKETS):
+            n = round(width * parts[b] / total) if i < len(BUCKETS) - 1 else width - used
+            n = max(0, min(n, width - used))
+            used += n
+            bar.append(BAR_CHARS[b] * n, style=BAR_STYLES[b])
+    else:
+        bar.append("·" * width, style="dim")
+    return bar
+
+
+class AccountScreen(WorkScreen):
+    """Header with what the clerk needs on the phone; tabs with the detail."""
+
+    DEFAULT_CSS = """
+    AccountScreen #head { height: auto; padding: 0 1; background: $boost; }
+    AccountScreen TabbedContent { height: 1fr; }
+    AccountScreen DataTable { height: 1fr; }
+    AccountScreen #details { padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="account.back"),
+        Binding("e", "edit", "Edit", id="account.edit"),
+        Binding("h", "hold", "Hold", id="account.hold"),
+        Binding("c", "contact", "Contact+", id="account.contact"),
+        Binding("r", "reload", "Refresh", show=False, id="account.refresh"),
+        Binding("1", "tab('open')", "Open", show=False),
+        Binding("2", "tab('history')", "History", show=False),
+        Binding("3", "tab('follow')", "Follow-ups", show=False),
+        Binding("4", "tab('contacts')", "Contacts", show=False),
+        Binding("5", "tab('disputes')", "Disputes", show=False),
+        Binding("6", "tab('details')", "Details", show=False),
+    ]
+
+    def __init__(self, customer_id: int, document_id: int | None = None) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.document_id = document_id
+        self.data: Loaded | None = None
+        self.history_end = False
+        self.history_key: tuple | None = None
+        self.history_running = 0
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="head")
+        with TabbedContent(id="tabs", initial="open"):
+            with TabPane("1 Open items", id="open"):
+                yield DataTable(id="open_items", cursor_type="row", zebra_stripes=True)
+            with TabPane("2 History", id="history"):
+                yield DataTable(id="history_table", cursor_type="row", zebra_stripes=True)
+            with TabPane("3 Follow-ups", id="follow"):
+                yield DataTable(id="follow_table", cursor_type="row")
+            with TabPane("4 Contacts", id="contacts"):
+                yield DataTable(id="contacts_table", cursor_type="row")
+            with TabPane("5 Disputes", id="disputes"):
+                yield DataTable(id="disputes_table", cursor_type="row")
+            with TabPane("6 Details", id="details"):
+                yield Static(id="details_text")
+
+    def on_mount(self) -> None:
+        cols = {
+            "open_items": ["Kind", "Number", "Date", "Due", "Days", "Amount", "Open", "Ref"],
+            "history_table": ["Date", "Kind", "Number", "Charge", "Credit", "Balance", "Note"],
+            "follow_table": ["When", "By", "Channel", "Outcome", "Next", "Note"],
+            "contacts_table": ["Name", "Role", "Email", "Phone", "Billing"],
+            "disputes_table": ["Opened", "Document", "Amount", "Reason", "Status", "Owner"],
+        }
+        for table_id, names in cols.items():
+            table = self.query_one(f"#{table_id}", DataTable)
+            for n in names:
+                right = n in ("Days", "Amount", "Open", "Charge", "Credit", "Balance")
+                table.add_column(Text(n, justify="right") if right else n, key=n)
+        self.reload()
+        self.set_interval(1.5, self.check_changes)
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="account.load")
+    def reload(self) -> None:
+        worker = get_current_worker()
+        try:
+            data = load(self.book, self.customer_id)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show, data)
+
+    @work(thread=True, exclusive=True, group="account.poll")
+    def check_changes(self) -> None:
+        """Live: another clerk or process changed the book: reload, keeping the cursor."""
+        if self.data is None:
+            return
+        try:
+            version = self.book.read(data_version)
+        except Exception:  # noqa: BLE001 - a poll that fails tries again next tick
+            return
+        if version != self.data.version:
+            self.reload()
+
+    def show(self, data: Loaded) -> None:
+        self.data = data
+        s = data.summary
+        self.query_one("#head", Static).update(self._header(s))
+        with self.app.batch_update():
+            self._fill_open(s)
+            self._fill_history(data)
+            self._fill_follow(data)
+            self._fill_contacts(data)
+            self._fill_disputes(data)
+            self.query_one("#details_text", Static).update(self._details(data))
+        if self.document_id is not None:
+            self._select_document(self.document_id)
+            self.document_id = None
+
+    # -- header ---------------------------------------------------------------------
+    def _header(self, s: AccountSummary) -> Text:
+        c = s.customer
+        cur = c.currency
+
+        def m(v: int) -> str:
+            return format_amount(v, cur)
+
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(c.name, style="bold")
+        t.append(f"  {c.account}  ")
+        status = c.status.upper()
+        t.append(status, style="reverse" if c.status != "active" else "")
+        for flag in s.flags:
+            t.append(f" {flag}", style="bold reverse")
+        if c.on_hold and c.hold_reason:
+            t.append(" ")
+            t.append(c.hold_reason)
+        t.append("\n")
+        try:
+            terms = parse_terms(c.terms).describe()
+        except ValueError:
+            terms = c.terms
+        limit = m(c.credit_limit) if c.credit_limit else "none"
+        avail = s.credit_available
+        t.append(f"Terms {terms} · Limit {limit}")
+        if avail is not None:
+            t.append(" · Available ")
+            t.append(m(avail), style="bold" if avail < 0 else "")
+        t.append(f" · {cur}\n")
+        t.append("Balance ")
+        t.append(m(s.balance), style="bold")
+        t.append(" · Past due ")
+        t.append(
+            m(s.past_due) + ("!" if s.past_due > 0 else ""), style="bold" if s.past_due > 0 else ""
+        )
+        t.append(f" · Unapplied {m(-s.aging.unapplied)}")
+        if s.disputed:
+            t.append(f" · Disputed {m(s.disputed)}")
+        t.append("\n")
+        width = max(10, min(30, self.app.size.width - 52))
+        t.append_text(aging_bar(s, width))
+        t.append(" ")
+        t.append(
+            "  ".join(
+                f"{BUCKET_LABELS[b]} {m(getattr(s.aging, b))}"
+                for b in BUCKETS
+                if getattr(s.aging, b) or b == "current"
+            )
+        )
+        t.append("\n")
+        last = (
+            f"{m(s.last_payment_amount)} on {s.last_payment_on.isoformat()}"
+            if s.last_payment_on
+            else "none"
+        )
+        t.append(f"Last payment {last}")
+        if s.open_promise_amount:
+            t.append(f" · Promise {m(s.open_promise_amount)} by {s.open_promise_on}", style="bold")
+        if s.broken_promises:
+            t.append(f" · {s.broken_promises} broken", style="bold")
+        nxt = s.next_follow_up.isoformat() if s.next_follow_up else "none"
+        t.append(f" · Next follow-up {nxt}\n")
+        b = s.billing_contact
+        if b:
+            t.append("Billing: ")
+            t.append(" · ".join(x for x in (b.name, b.phone, b.email) if x))
+        else:
+            t.append("No billing contact (c adds one)", style="italic")
+        return t
+
+    # -- tabs -----------------------------------------------------------------------
+    def _fill_open(self, s: AccountSummary) -> None:
+        table = self.query_one("#open_items", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        cur = s.customer.currency
+        for item in s.open_items:
+            late = item.is_debit and item.days_past_due > 0
+            table.add_row(
+                plain(KIND_LABEL.get(item.kind, item.kind)),
+                plain(item.number),
+                day(item.doc_date),
+                day(item.due_date if item.is_debit else None),
+                Text(str(item.days_past_due) if late else "", justify="right"),
+                money(item.amount if item.is_debit else -item.amount, cur),
+                money(item.signed_open, cur, past_due=late),
+                plain(item.reference),
+                key=str(item.id),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def _history_rows(self, rows: list[dict], running: int, cur: str) -> tuple[list, int]:
+        out = []
+        for r in rows:
+            if "application" in r:
+                a = r["application"]
+                verb = "↳ undone" if a["amount"] < 0 else "↳ applied"
+                note = format_amount(a["amount"], cur) + " " + (a["reason"] or "")
+                cells = (
+                    day(a["applied_on"]),
+                    plain(verb),
+                    plain(a["number"]),
+                    plain(""),
+                    plain(""),
+                    plain(""),
+                    plain(note),
+                )
+                out.append((cells, f"a{a['id']}-{r['doc_id']}"))
+                continue
+            debit = r["kind"] in DEBIT_KINDS
+            signed = r["amount"] if debit else -r["amount"]
+            note = r["reference"] or r["memo"] or r["reason"]
+            out.append(
+                (
+                    (
+                        day(r["doc_date"]),
+                        plain(KIND_LABEL.get(r["kind"], r["kind"])),
+                        plain(r["number"]),
+                        money(r["amount"] if debit else None, cur),
+                        money(r["amount"] if not debit else None, cur),
+                        money(running, cur),
+                        plain(note),
+                    ),
+                    str(r["id"]),
+                )
+            )
+            running -= signed
+        return out, running
+
+    def _fill_history(self, data: Loaded) -> None:
+        table = self.query_one("#history_table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        cur = data.summary.customer.currency
+        rows, running = self._history_rows(data.history, data.history_start, cur)
+        for cells, key in rows:
+            table.add_row(*cells, key=key)
+        docs = [r for r in data.history if "application" not in r]
+        self.history_running = running
+        self.history_end = len(docs) < HISTORY_PAGE
+        self.history_key = (docs[-1]["doc_date"], docs[-1]["id"]) if docs else None
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    @on(DataTable.RowHighlighted, "#history_table")
+    def history_scrolled(self, event: DataTable.RowHighlighted) -> None:
+        """Keyset paging: fetch the next page when the cursor nears the end."""
+        table = event.data_table
+        if not self.history_end and event.cursor_row >= table.row_count - 5:
+            self.more_history()
+
+    @work(thread=True, exclusive=True, group="account.history")
+    def more_history(self) -> None:
+        key = self.history_key
+        if key is None:
+            return
+
+        def read(tx):  # noqa: ANN001, ANN202
+            page = history_page(tx, self.customer_id, before_key=key, limit=HISTORY_PAGE)
+            return _with_applications(tx, page)
+
+        rows = self.book.read(read)
+        self.app.call_from_thread(self._append_history, key, rows)
+
+    def _append_history(self, key: tuple, rows: list[dict]) -> None:
+        if key != self.history_key or self.data is None:
+            return
+        table = self.query_one("#history_table", DataTable)
+        cur = self.data.summary.customer.currency
+        cells, running = self._history_rows(rows, self.history_running, cur)
+        for c, k in cells:
+            table.add_row(*c, key=k)
+        docs = [r for r in rows if "application" not in r]
+        self.history_running = running
+        self.history_end = len(docs) < HISTORY_PAGE
+        self.history_key = (docs[-1]["doc_date"], docs[-1]["id"]) if docs else None
+
+    def _fill_follow(self, data: Loaded) -> None:
+        table = self.query_one("#follow_table", DataTable)
+        table.clear()
+        for f in data.follow:
+            when = f["created_at"].strftime("%Y-%m-%d %H:%M") if f["created_at"] else ""
+            table.add_row(
+                plain(when),
+                plain(f["created_by"]),
+                plain(f["channel"]),
+                plain(f["outcome"]),
+                day(f["next_action_on"]),
+                plain(f["note"]),
+                key=str(f["id"]),
+            )
+
+    def _fill_contacts(self, data: Loaded) -> None:
+        table = self.query_one("#contacts_table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for p in data.people:
+            table.add_row(
+                plain(p.name),
+                plain(p.role),
+                plain(p.email),
+                plain(p.phone or p.mobile),
+                plain("billing" if p.is_billing else ""),
+                key=str(p.id),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def _fill_disputes(self, data: Loaded) -> None:
+        table = self.query_one("#disputes_table", DataTable)
+        table.clear()
+        cur = data.summary.customer.currency
+        for d in data.cases:
+            table.add_row(
+                day(d["opened_on"]),
+                plain(d["document_number"] or ""),
+                money(d["amount"], cur),
+                plain(d["reason"]),
+                plain(d["status"]),
+                plain(d["owner"]),
+                key=str(d["id"]),
+            )
+
+    def _details(self, data: Loaded) -> Text:
+        c = data.summary.customer
+        t = Text()
+        rows = [
+            ("Account", c.account),
+            ("Name", c.name),
+            ("Status", c.status),
+            ("Currency", c.currency),
+            ("Terms", c.terms),
+            ("Tax id", c.tax_id),
+            ("Collector", c.collector or "unassigned"),
+            ("Delivery", c.delivery),
+            ("Escalation", c.escalation or "none"),
+            ("Changed by", c.updated_by),
+        ]
+        for label, value in rows:
+            t.append(f"{label:<12}", style="bold")
+            t.append(f"{value}\n")
+        for a in data.places:
+            t.append(f"{a.kind.title():<12}", style="bold")
+            t.append(", ".join(a.lines()) + "\n")
+        if c.notes:
+            t.append("Notes\n", style="bold")
+            t.append(c.notes)
+        return t
+
+    def _select_document(self, document_id: int) -> None:
+        table = self.query_one("#open_items", DataTable)
+        try:
+            index = table.get_row_index(str(document_id))
+        except Exception:  # noqa: BLE001 - not open: show it in the history instead
+            self.action_tab("history")
+            history = self.query_one("#history_table", DataTable)
+            try:
+                history.move_cursor(row=history.get_row_index(str(document_id)))
+                history.focus()
+            except Exception:  # noqa: BLE001
+                pass
+            return
+        table.move_cursor(row=index)
+        table.focus()
+
+    # -- records --------------------------------------------------------------------
+    def action_edit(self) -> None:
+        from screens.customer_form import CustomerForm
+
+        self.app.push_screen(CustomerForm(self.book, self.customer_id), lambda _r: self.reload())
+
+    def action_hold(self) -> None:
+        from screens.customer_form import HoldDialog
+
+        if self.data is None:
+            return
+        c = self.data.summary.customer
+        self.app.push_screen(
+            HoldDialog(self.book, c.id, c.on_hold, c.name), lambda _r: self.reload()
+        )
+
+    def action_contact(self) -> None:
+        from screens.customer_form import ContactForm
+
+        contact = None
+        if self.query_one(TabbedContent).active == "contacts" and self.data:
+            table = self.query_one("#contacts_table", DataTable)
+            if table.row_count:
+                contact = self.data.people[table.cursor_row]
+        self.app.push_screen(
+            ContactForm(self.book, self.customer_id, contact), lambda _r: self.reload()
+        )

@@ -1,0 +1,160 @@
+"""Customer lookup: the home screen. One box; results after every key."""
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static
+from textual.worker import get_current_worker
+
+from artui.lookup import LookupRow, search
+from screens.base import WorkScreen
+from widgets.cells import money, plain
+
+
+class ResultsTable(DataTable):
+    """Lookup results: Up on the first row goes back to the box."""
+
+    BINDINGS = [Binding("up", "up_or_box", "Up", show=False)]
+
+    def action_up_or_box(self) -> None:
+        if self.cursor_row <= 0:
+            self.screen.focus_box()  # type: ignore[attr-defined]
+        else:
+            self.action_cursor_up()
+
+
+class LookupScreen(WorkScreen):
+    """Find a customer by name, account, phone digits, email, contact, document or PO."""
+
+    DEFAULT_CSS = """
+    LookupScreen #box { margin: 0 0 0 0; }
+    LookupScreen #hint { color: $text-muted; height: 1; padding: 0 1; }
+    LookupScreen ResultsTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("down", "to_results", "Results", show=False, id="lookup.down"),
+        Binding("enter", "open", "Open", id="lookup.open"),
+        Binding("escape", "back", "Back", id="lookup.back"),
+        Binding("ctrl+n", "app.new_customer", "New customer", id="lookup.new"),
+    ]
+
+    def __init__(self, returning: bool = False) -> None:
+        super().__init__()
+        self.returning = returning
+        self.rows: list[LookupRow] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Input(
+            placeholder="Name, account, phone digits, email, contact, invoice or PO number",
+            id="box",
+            compact=True,
+        )
+        yield Static("Type to search · ↓ results · Enter opens · Ctrl+N new customer", id="hint")
+        table = ResultsTable(id="results", cursor_type="row", zebra_stripes=True)
+        table.can_focus = True
+        yield table
+
+    def on_mount(self) -> None:
+        table = self.query_one(ResultsTable)
+        for label, key, width in self._columns():
+            table.add_column(label, key=key, width=width)
+        self.focus_box()
+
+    def _columns(self) -> list[tuple[str | Text, str, int]]:
+        wide = self.app.size.width >= 110
+        name_w = max(16, self.app.size.width - (88 if wide else 64))
+        cols: list[tuple[str | Text, str, int]] = [
+            ("Account", "account", 7),
+            ("Name", "name", name_w),
+        ]
+        if wide:
+            cols.append(("City", "city", 12))
+        cols += [
+            ("Phone", "phone", 14),
+            (Text("Balance", justify="right"), "balance", 12),
+            (Text("Past due", justify="right"), "past_due", 12),
+            ("Flags", "flags", 7 if not wide else 16),
+        ]
+        return cols
+
+    def focus_box(self) -> None:
+        self.query_one("#box", Input).focus()
+
+    @on(Input.Changed, "#box")
+    def typed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @work(thread=True, exclusive=True, group="lookup.search")
+    def run_search(self, query: str) -> None:
+        worker = get_current_worker()
+        try:
+            rows = search(self.book, query)
+        except Exception as exc:  # noqa: BLE001 - shown as a sentence, never a traceback
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show, query, rows)
+
+    def show(self, query: str, rows: list[LookupRow]) -> None:
+        if query != self.query_one("#box", Input).value:
+            return  # a newer keystroke is on its way
+        self.rows = rows
+        table = self.query_one(ResultsTable)
+        wide = "city" in [str(k.value) for k in table.columns]
+        with self.app.batch_update():
+            table.clear()
+            for r in rows:
+                cells = [plain(r.account), plain(r.name)]
+                if wide:
+                    cells.append(plain(r.city))
+                cells += [
+                    plain(r.phone),
+                    money(r.balance, r.currency),
+                    money(r.past_due, r.currency, past_due=True, blank_zero=True),
+                    plain(" ".join(r.flags) if wide else "".join(f[0] for f in r.flags)),
+                ]
+                table.add_row(*cells, key=str(r.customer_id))
+        hint = self.query_one("#hint", Static)
+        if not query.strip():
+            hint.update("Type to search · ↓ results · Enter opens · Ctrl+N new customer")
+        elif rows:
+            matched = rows[0].document_number
+            extra = f" · {matched} matched" if matched else ""
+            hint.update(f"{len(rows)} found{extra} · ↓ to choose · Enter opens")
+        else:
+            hint.update(Text(f"Nothing found for {query!r}"))
+
+    def action_to_results(self) -> None:
+        table = self.query_one(ResultsTable)
+        if self.rows:
+            table.focus()
+            table.move_cursor(row=0)
+
+    def action_open(self) -> None:
+        if not self.rows:
+            return
+        table = self.query_one(ResultsTable)
+        index = table.cursor_row if table.has_focus else 0
+        row = self.rows[max(0, min(index, len(self.rows) - 1))]
+        self.app.open_account(row.customer_id, row.document_id)  # type: ignore[attr-defined]
+
+    @on(Input.Submitted, "#box")
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_open()
+
+    @on(DataTable.RowSelected)
+    def selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_back(self) -> None:
+        table = self.query_one(ResultsTable)
+        if table.has_focus:
+            self.focus_box()
+        elif self.returning:
+            self.app.pop_screen()
+        else:
+            self.query_one("#box", Input).value = ""
