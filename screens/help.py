@@ -12,12 +12,16 @@ NAMES = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "down": "↓",
 
 
 def key_name(key: str) -> str:
-    return "/".join(
-        NAMES.get(
-            k, k.replace("ctrl+", "Ctrl+").replace("alt+", "Alt+").upper() if len(k) > 1 else k
-        )
-        for k in key.split(",")
-    )
+    """`ctrl+n` -> `Ctrl+N`, `f1` -> `F1`, `question_mark` -> `?`."""
+
+    def one(k: str) -> str:
+        if k in NAMES:
+            return NAMES[k]
+        *mods, last = k.split("+")
+        last = last.upper() if len(last) == 1 or last.startswith("f") else last.title()
+        return "+".join([*(m.title() for m in mods), last])
+
+    return "/".join(one(k) for k in key.split(","))
 
 
 class HelpScreen(ModalScreen):

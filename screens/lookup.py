@@ -63,7 +63,7 @@ class LookupScreen(WorkScreen):
 
     def _columns(self) -> list[tuple[str | Text, str, int]]:
         wide = self.app.size.width >= 110
-        name_w = max(16, self.app.size.width - (88 if wide else 64))
+        name_w = max(14, self.app.size.width - (90 if wide else 66))
         cols: list[tuple[str | Text, str, int]] = [
             ("Account", "account", 7),
             ("Name", "name", name_w),
@@ -71,7 +71,7 @@ class LookupScreen(WorkScreen):
         if wide:
             cols.append(("City", "city", 12))
         cols += [
-            ("Phone", "phone", 14),
+            ("Phone", "phone", 16),
             (Text("Balance", justify="right"), "balance", 12),
             (Text("Past due", justify="right"), "past_due", 12),
             ("Flags", "flags", 7 if not wide else 16),

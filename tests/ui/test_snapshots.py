@@ -1,0 +1,41 @@
+"""SVG snapshots of lookup and account, at 80x24 and 120x40, dark and light.
+Update after a deliberate change with `pytest tests/ui --snapshot-update`."""
+
+import pytest
+from textual.widgets import Input
+
+from artui.app import ArtuiApp
+
+SIZES = [(80, 24), (120, 40)]
+THEMES = ["textual-dark", "textual-light"]
+
+
+async def _settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    for inp in pilot.app.screen.query(Input):
+        inp.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+@pytest.mark.parametrize("theme", THEMES, ids=["dark", "light"])
+def test_lookup(snap_compare, book, size, theme):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press(*"apex")
+        await _settle(pilot)
+
+    assert snap_compare(ArtuiApp(book, theme=theme), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+@pytest.mark.parametrize("theme", THEMES, ids=["dark", "light"])
+def test_account(snap_compare, book, size, theme):
+    async def before(pilot):
+        await _settle(pilot)
+        pilot.app.open_account(1)
+        await _settle(pilot)
+
+    assert snap_compare(ArtuiApp(book, theme=theme), terminal_size=size, run_before=before)
