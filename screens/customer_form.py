@@ -4,6 +4,8 @@ Each field validates beside itself; the core validates again on save. A save tha
 a race with another clerk says who changed the record and keeps what was typed.
 """
 
+import contextlib
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -121,10 +123,8 @@ class Form(ModalScreen):
                 self.say(message, error=True)
         if problems:
             first = next(iter(problems))
-            try:
+            with contextlib.suppress(Exception):  # a field this form does not show
                 self.query_one(f"#f_{first}", Input).focus()
-            except Exception:  # noqa: BLE001
-                pass
 
     def say(self, message: str, *, error: bool = False) -> None:
         msg = self.query_one("#message", Static)
