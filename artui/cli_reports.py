@@ -1,0 +1,332 @@
+"""`artui aging`, `artui account`, `artui backup`, `artui audit anchor`, `artui close`."""
+
+import csv
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from artui.cli import app, book, dump_json, fail, parse_day
+from artui.errors import DomainError
+
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+BUCKET_COLUMNS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
+
+
+class Fmt(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class AccountFmt(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class By(StrEnum):
+    due = "due"
+    doc = "doc"
+
+
+def plain(amount: int, currency: str) -> str:
+    from artui.money import format_amount
+
+    return format_amount(amount, currency, thousands=False)
+
+
+def shown(amount: int, currency: str) -> str:
+    from artui.money import format_amount
+
+    return format_amount(amount, currency)
+
+
+def _safe(value: str) -> str:
+    """Neutralise a text cell a spreadsheet would take for a formula."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+@app.command()
+def aging(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As-of date (default today).")
+    ] = None,
+    by: Annotated[By, typer.Option(help="Age by due date or document date.")] = By.due,
+    detail: Annotated[bool, typer.Option(help="One row per open document.")] = False,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table, csv or json.")] = Fmt.table,
+) -> None:
+    """The AR aging: one row per customer with a balance, totals per currency."""
+    from artui.aging import aging as run_aging
+    from artui.aging import bucket_of, open_items
+
+    b = book()
+    day = parse_day(as_of, "as-of") or b.today()
+
+    def read(tx):  # noqa: ANN001, ANN202
+        result = run_aging(tx, day, by=by.value)
+        items = open_items(tx, day) if detail else []
+        return result, items
+
+    result, items = b.read(read)
+    names = {r.customer_id: r for r in result.rows}
+    if fmt is Fmt.csv:
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        if detail:
+            w.writerow(
+                [
+                    "account",
+                    "name",
+                    "currency",
+                    "kind",
+                    "number",
+                    "date",
+                    "due_date",
+                    "days_past_due",
+                    "amount",
+                    "open",
+                ]
+            )
+            for it in items:
+                r = names.get(it.customer_id)
+                if r is None:
+                    continue
+                w.writerow(
+                    [
+                        _safe(r.account),
+                        _safe(r.name),
+                        r.currency,
+                        it.kind,
+                        it.number,
+                        it.doc_date.isoformat(),
+                        it.due_date.isoformat() if it.due_date else "",
+                        it.days_past_due if it.is_debit else "",
+                        plain(it.amount if it.is_debit else -it.amount, r.currency),
+                        plain(it.signed_open, r.currency),
+                    ]
+                )
+            return
+        w.writerow(["account", "name", "currency", *BUCKET_COLUMNS, "unapplied", "balance"])
+        for r in result.rows:
+            w.writerow(
+                [
+                    _safe(r.account),
+                    _safe(r.name),
+                    r.currency,
+                    *(plain(getattr(r, c), r.currency) for c in BUCKET_COLUMNS),
+                    plain(r.unapplied, r.currency),
+                    plain(r.balance, r.currency),
+                ]
+            )
+        for t in result.totals:
+            w.writerow(
+                [
+                    "TOTAL",
+                    "",
+                    t.currency,
+                    *(plain(getattr(t, c), t.currency) for c in BUCKET_COLUMNS),
+                    plain(t.unapplied, t.currency),
+                    plain(t.balance, t.currency),
+                ]
+            )
+        return
+    tie = result.tie_out()
+    if fmt is Fmt.json:
+        dump_json(
+            {
+                "as_of": day.isoformat(),
+                "by": by.value,
+                "rows": [
+                    {
+                        "account": r.account,
+                        "name": r.name,
+                        "currency": r.currency,
+                        **{c: plain(getattr(r, c), r.currency) for c in BUCKET_COLUMNS},
+                        "unapplied": plain(r.unapplied, r.currency),
+                        "balance": plain(r.balance, r.currency),
+                    }
+                    for r in result.rows
+                ],
+                "totals": [
+                    {
+                        "currency": t.currency,
+                        "customers": t.customers,
+                        **{c: plain(getattr(t, c), t.currency) for c in BUCKET_COLUMNS},
+                        "unapplied": plain(t.unapplied, t.currency),
+                        "balance": plain(t.balance, t.currency),
+                    }
+                    for t in result.totals
+                ],
+                "tie_out": [
+                    {
+                        "currency": cur,
+                        "aging": plain(a, cur),
+                        "ledger": plain(led, cur),
+                        "difference": plain(d, cur),
+                    }
+                    for cur, (a, led, d) in tie.items()
+                ],
+                "detail": [
+                    {
+                        "account": names[it.customer_id].account,
+                        "kind": it.kind,
+                        "number": it.number,
+                        "date": it.doc_date.isoformat(),
+                        "due_date": it.due_date.isoformat() if it.due_date else None,
+                        "days_past_due": it.days_past_due,
+                        "amount": plain(it.amount, names[it.customer_id].currency),
+                        "open": plain(it.signed_open, names[it.customer_id].currency),
+                    }
+                    for it in items
+                    if it.customer_id in names
+                ],
+            }
+        )
+        return
+    heads = ["Current", "1-30", "31-60", "61-90", "90+", "Unapplied", "Balance"]
+    typer.echo(f"AR aging as of {day.isoformat()} by {by.value} date")
+    typer.echo(
+        f"{'Account':<9}{'Name':<18}"
+        + "".join(f"{h:>12}" for h in heads[:1])
+        + " "
+        + " ".join(f"{h:>9}" for h in heads[1:5])
+        + f"{'Balance':>11}"
+    )
+    for r in result.rows:
+        cells = [shown(getattr(r, c), r.currency) for c in BUCKET_COLUMNS]
+        typer.echo(
+            f"{r.account:<9}{r.name[:17]:<18}{cells[0]:>12} "
+            + " ".join(f"{c:>9}" for c in cells[1:])
+            + f"{shown(r.balance, r.currency):>11}"
+        )
+        if detail:
+            for it in items:
+                if it.customer_id == r.customer_id:
+                    bucket = bucket_of(it, day, by.value)
+                    typer.echo(
+                        f"    {it.number:<12}{it.doc_date.isoformat():<12}"
+                        f"{bucket:<14}{shown(it.signed_open, r.currency):>12}"
+                    )
+    for t in result.totals:
+        typer.echo(
+            f"TOTAL {t.currency} ({t.customers} customers): balance "
+            f"{shown(t.balance, t.currency)}, unapplied {shown(t.unapplied, t.currency)}"
+        )
+    for cur, (a, led, d) in tie.items():
+        state = "ties out" if d == 0 else f"DIFFERS by {shown(d, cur)}"
+        typer.echo(f"Tie-out {cur}: aging {shown(a, cur)} = ledger {shown(led, cur)}: {state}")
+
+
+@app.command()
+def account(
+    account_no: Annotated[str, typer.Argument(metavar="ACCOUNT", help="The account number.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As-of date (default today).")
+    ] = None,
+    fmt: Annotated[AccountFmt, typer.Option("--format", help="table or json.")] = AccountFmt.table,
+) -> None:
+    """One customer's balance, aging and open items."""
+    from artui.account import account_summary
+
+    b = book()
+    day = parse_day(as_of, "as-of") or b.today()
+    try:
+        s = account_summary(b, account_no, day)
+    except DomainError as exc:
+        fail(str(exc))
+    cur = s.customer.currency
+    if fmt is AccountFmt.json:
+        dump_json(
+            {
+                "account": s.customer.account,
+                "name": s.customer.name,
+                "currency": cur,
+                "as_of": day.isoformat(),
+                "balance": plain(s.balance, cur),
+                "aging": {
+                    **{c: plain(getattr(s.aging, c), cur) for c in BUCKET_COLUMNS},
+                    "unapplied": plain(s.aging.unapplied, cur),
+                },
+                "open_items": [
+                    {
+                        "kind": i.kind,
+                        "number": i.number,
+                        "date": i.doc_date.isoformat(),
+                        "due_date": i.due_date.isoformat() if i.due_date else None,
+                        "amount": plain(i.amount if i.is_debit else -i.amount, cur),
+                        "open": plain(i.signed_open, cur),
+                    }
+                    for i in s.open_items
+                ],
+            }
+        )
+        return
+    c = s.customer
+    typer.echo(
+        f"{c.name} ({c.account}) {cur} as of {day.isoformat()}"
+        + (f"  ON HOLD: {c.hold_reason}" if c.on_hold else "")
+    )
+    typer.echo(
+        f"Balance {shown(s.balance, cur)}  past due {shown(s.past_due, cur)}  "
+        f"unapplied {shown(s.aging.unapplied, cur)}"
+    )
+    typer.echo(
+        "  ".join(
+            f"{lbl} {shown(getattr(s.aging, col), cur)}"
+            for lbl, col in zip(
+                ("Current", "1-30", "31-60", "61-90", "90+"), BUCKET_COLUMNS, strict=True
+            )
+        )
+    )
+    typer.echo(f"{'Kind':<17}{'Number':<12}{'Date':<11}{'Due':<11}{'Amount':>12}{'Open':>12}")
+    for i in s.open_items:
+        typer.echo(
+            f"{i.kind:<17}{i.number:<12}{i.doc_date.isoformat():<11}"
+            f"{i.due_date.isoformat() if i.due_date else '':<11}"
+            f"{shown(i.amount, cur):>12}{shown(i.signed_open, cur):>12}"
+        )
+
+
+@app.command()
+def backup(file: Annotated[Path, typer.Argument(help="Where to write the copy.")]) -> None:
+    """A consistent copy of a live SQLite book, taken while clerks keep posting."""
+    from artui.backup import BackupError, backup_sqlite
+
+    b = book()
+    try:
+        pages = backup_sqlite(b, file)
+    except BackupError as exc:
+        fail(str(exc))
+    typer.echo(
+        f"Backed up {b.url} to {file} ({pages} pages); check it with `artui --db {file} check`."
+    )
+
+
+@audit_app.command("anchor")
+def audit_anchor() -> None:
+    """Print the audit chain's head: keep it outside the book, verify with check --anchor."""
+    from artui.audit import anchor
+
+    count, head = book().read(lambda tx: anchor(tx.conn))
+    typer.echo(f"{head} {count} {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}")
+
+
+@app.command("close")
+def close_period_cmd(
+    through: Annotated[str, typer.Argument(help="Close the book through this date.")],
+) -> None:
+    """Close the book through a date (a supervisor's action)."""
+    from artui.period import close_period
+
+    day = parse_day(through, "through")
+    try:
+        close_period(book(), day)
+    except DomainError as exc:
+        fail(str(exc))
+    typer.echo(f"The book is closed through {day.isoformat()}.")
