@@ -51,7 +51,7 @@ def test_two_processes_apply_to_the_same_invoices(book, book_url):
         for seed in (1, 2)
     ]
     outs = [p.communicate(timeout=600) for p in procs]
-    for p, (out, err) in zip(procs, outs, strict=True):
+    for p, (_out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err
         assert "locked" not in err.lower() and "serializ" not in err.lower()
     results = [json.loads(out) for out, _ in outs]
