@@ -229,10 +229,12 @@ class LedgerMachine(RuleBasedStateMachine):
                 tax_rate=7250 if taxed else 0,
             )
         ]
-        ok = amount > 0 and not self.in_closed(when) and (amount * (100000 - disc) // 100000 > 0)
+        # the line after its discount, rounded half-up to the cent, must be above zero
+        net = (2 * amount * (100000 - disc) + 100000) // 200000 if amount > 0 else 0
+        ok = net > 0 and not self.in_closed(when)
         posted = self.attempt(
             lambda: invoices.post_invoice(self.book, InvoiceInput(c[0], when, lines)),
-            None if ok else False,
+            ok,
         )
         if posted is not None:
             self.model.add(posted.doc)
