@@ -159,6 +159,9 @@ METHODS = ["check"] * 5 + ["ach"] * 3 + ["wire", "card"]
 CARDS = ["visa", "mastercard", "amex", "discover"]
 
 
+CHUNK = 2000  # customers generated and written at a time
+
+
 @dataclass(frozen=True)
 class DemoStats:
     customers: int
@@ -274,7 +277,35 @@ def build(
         )
     ]
     say(f"making {customers} customers")
+    state: dict[str, Any] = {
+        "doc_base": 0,
+        "app_base": 0,
+        "seq": {},
+        "counts": {},
+        "apps": 0,
+        "first": True,
+    }
     for i in range(1, customers + 1):
+        if i > 1 and (i - 1) % CHUNK == 0:
+            # Write what we have and start afresh: memory stays flat at any size.
+            _write(
+                book,
+                cust_rows,
+                contact_rows,
+                address_rows,
+                items,
+                led,
+                follow,
+                promises,
+                disputes,
+                now,
+                state,
+                last=False,
+            )
+            say(f"{i - 1} customers written")
+            cust_rows, contact_rows, address_rows = [], [], []
+            led = _Ledger()
+            follow, promises, disputes = [], [], []
         cid = i
         foreign = rng.random() < 0.06
         if i <= len(ODD) and customers >= 20:
@@ -348,15 +379,27 @@ def build(
         )
         _history(rng, led, cid, cur, terms, items, start, today, follow, promises, disputes, now)
     say("writing the book")
-    counts = _write(
-        book, cust_rows, contact_rows, address_rows, items, led, follow, promises, disputes, now
+    _write(
+        book,
+        cust_rows,
+        contact_rows,
+        address_rows,
+        items,
+        led,
+        follow,
+        promises,
+        disputes,
+        now,
+        state,
+        last=True,
     )
+    counts = state["counts"]
     return DemoStats(
         customers=customers,
         invoices=counts.get("invoice", 0),
         payments=counts.get("payment", 0),
         credits=counts.get("credit_memo", 0),
-        applications=len(led.apps),
+        applications=state["apps"],
         seconds=round(time.perf_counter() - started, 2),
         counts=counts,
     )
@@ -617,11 +660,14 @@ def _write(
     promises: list,
     disputes: list,
     now: dt.datetime,
-) -> dict[str, int]:
-    # Numbers are gapless per kind in date order; ids follow the same order.
+    state: dict[str, Any],
+    *,
+    last: bool,
+) -> None:
+    # Numbers are gapless per kind, in date order within each chunk; ids follow them.
     order = sorted(range(len(led.docs)), key=lambda i: (led.docs[i]["doc_date"], i))
-    new_id = {old: n for n, old in enumerate(order, 1)}
-    seq: dict[str, int] = {}
+    new_id = {old: n for n, old in enumerate(order, state["doc_base"] + 1)}
+    seq: dict[str, int] = state["seq"]
     doc_rows = []
     for old in order:
         d = led.docs[old]
@@ -659,7 +705,7 @@ def _write(
         )
     app_rows = []
     app_ids: dict[int, int] = {}
-    for n, a in enumerate(led.apps, 1):
+    for n, a in enumerate(led.apps, state["app_base"] + 1):
         app_ids[id(a)] = n
         app_rows.append(
             {
@@ -688,11 +734,11 @@ def _write(
     ]
 
     def work(conn: Any) -> None:
-        if conn.dialect.name == "sqlite":
+        if conn.dialect.name == "sqlite" and state["first"]:
             # The triggers would index one row at a time: build the index once instead.
             conn.execute(text("DROP TRIGGER IF EXISTS customer_fts_ai"))
         chunks = [
-            (Item.__table__, items),
+            (Item.__table__, items if state["first"] else []),
             (Customer.__table__, cust_rows),
             (Contact.__table__, contact_rows),
             (Address.__table__, address_rows),
@@ -705,9 +751,10 @@ def _write(
             (Dispute.__table__, dispute_rows),
         ]
         for table, rows in chunks:
-            for k in range(0, len(rows), 20000):
-                if rows[k : k + 20000]:
-                    conn.execute(insert(table), rows[k : k + 20000])
+            if rows:
+                _bulk_insert(conn, table, rows)
+        if not last:
+            return
         for kind, n in seq.items():
             conn.execute(
                 update(Sequence.__table__)
@@ -733,19 +780,62 @@ def _write(
             "demo.build",
             entity="book",
             after={
-                "customers": len(cust_rows),
-                "documents": len(doc_rows),
-                "applications": len(app_rows),
+                "customers": cust_rows[-1]["id"] if cust_rows else 0,
+                "documents": state["doc_base"] + len(doc_rows),
+                "applications": state["app_base"] + len(app_rows),
             },
         )
 
     from db.engine import run_write
 
-    run_write(book.engine, work)  # one transaction: one fsync, all or nothing
-    counts: dict[str, int] = {}
+    run_write(book.engine, work)
+    state["first"] = False
+    state["doc_base"] += len(doc_rows)
+    state["app_base"] += len(app_rows)
+    state["apps"] += len(app_rows)
     for r in doc_rows:
-        counts[r["kind"]] = counts.get(r["kind"], 0) + 1
-    return counts
+        state["counts"][r["kind"]] = state["counts"].get(r["kind"], 0) + 1
+
+
+def _converter(column: Any) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy would store a value on SQLite: ISO dates, UTC timestamps, 0/1."""
+    from sqlalchemy import Boolean, Date, DateTime
+
+    kind = column.type
+    if isinstance(kind, DateTime) or getattr(kind, "impl", None).__class__ is DateTime:
+        stamps: dict[Any, str] = {}
+
+        def stamp(v: Any) -> Any:
+            if v is None:
+                return None
+            if v not in stamps:
+                stamps[v] = v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            return stamps[v]
+
+        return stamp
+    if isinstance(kind, Date):
+        return lambda v: None if v is None else v.isoformat()
+    if isinstance(kind, Boolean):
+        return lambda v: None if v is None else int(v)
+    return None
+
+
+def _bulk_insert(conn: Any, table: Any, rows: list[dict]) -> None:
+    """Many rows at once. On SQLite straight through the driver's executemany (the Core
+    path spends more time building parameters than SQLite spends inserting)."""
+    if conn.dialect.name != "sqlite":
+        for k in range(0, len(rows), 20000):
+            conn.execute(insert(table), rows[k : k + 20000])
+        return
+    keys = set().union(*(r.keys() for r in rows[:50]))
+    cols = [c for c in table.columns if c.name in keys or c.default is not None]
+    names = [c.name for c in cols]
+    plan = [(c.name, c.default.arg if c.default is not None else None, _converter(c)) for c in cols]
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+    data = []
+    for r in rows:
+        data.append(tuple((conv(r.get(n, d)) if conv else r.get(n, d)) for n, d, conv in plan))
+    conn.exec_driver_sql(sql, data)
 
 
 def is_empty(book: Book) -> bool:

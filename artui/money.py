@@ -29,6 +29,15 @@ def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def div_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half-up (away from zero), in integers: the same
+    rule as `round_half_up`, exact and fast for the arithmetic of invoice lines."""
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    q = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return q if numerator >= 0 else -q
+
+
 def to_decimal(minor: int, currency: str = "USD") -> Decimal:
     return Decimal(minor).scaleb(-minor_digits(currency))
 
@@ -147,7 +156,7 @@ def format_rate(milli: int) -> str:
 
 def apply_rate(amount_minor: int, rate_milli: int) -> int:
     """amount x rate %, rounded half-up once (tax and discounts)."""
-    return round_half_up(Decimal(amount_minor) * rate_milli / Decimal(100000))
+    return div_half_up(amount_minor * rate_milli, 100000)
 
 
 def parse_quantity(text: str) -> int:
@@ -165,9 +174,7 @@ def format_quantity(milli: int) -> str:
 
 def line_amount(qty_milli: int, unit_price_minor: int, discount_milli: int = 0) -> int:
     """quantity x unit price less discount %, rounded half-up once to the minor unit."""
-    gross = Decimal(qty_milli) * unit_price_minor / 1000
-    net = gross * (Decimal(100000) - discount_milli) / Decimal(100000)
-    return round_half_up(net)
+    return div_half_up(qty_milli * unit_price_minor * (100000 - discount_milli), 1000 * 100000)
 
 
 def safe_decimal(text: str) -> Decimal | None:

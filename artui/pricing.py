@@ -9,7 +9,7 @@ at the invoice's highest line rate).
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from artui.money import apply_rate, line_amount, round_half_up
+from artui.money import apply_rate, div_half_up, line_amount
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,7 @@ class Totals:
 
 
 def gross_amount(quantity: int, unit_price: int) -> int:
-    from decimal import Decimal
-
-    return round_half_up(Decimal(quantity) * unit_price / 1000)
+    return div_half_up(quantity * unit_price, 1000)
 
 
 def price(lines: Sequence[LineInput], shipping: int = 0, *, tax_shipping: bool = False) -> Totals:

@@ -131,3 +131,16 @@ def test_file_round_trip(minor, currency):
 @given(st.integers(min_value=-(10**12), max_value=10**12), st.sampled_from(["USD", "JPY", "KWD"]))
 def test_typed_round_trip(minor, currency):
     assert parse_amount(format_amount(minor, currency), currency) == minor
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15), st.integers(min_value=1, max_value=10**9))
+def test_integer_rounding_agrees_with_decimal(numerator, denominator):
+    from decimal import Decimal, localcontext
+
+    from artui.money import div_half_up
+
+    with localcontext() as ctx:
+        ctx.prec = 60
+        assert div_half_up(numerator, denominator) == round_half_up(
+            Decimal(numerator) / Decimal(denominator)
+        )
