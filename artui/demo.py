@@ -766,6 +766,7 @@ def _write(
 
             conn.execute(text(SQLITE_DDL[1]))
             rebuild_index(conn)
+            conn.execute(text("ANALYZE"))  # statistics, so the planner picks the indexes
         tx = Tx(
             conn=conn,
             user=book.user,

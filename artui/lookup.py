@@ -63,7 +63,9 @@ def search(tx: Tx, query: str, limit: int = 50) -> list[LookupRow]:
                 docs.setdefault(cid, (did, num))
             stmt = (
                 select(D.c.customer_id, D.c.id, D.c.reference)
-                .where(_range(D.c.reference, v), D.c.status == "posted", D.c.kind.in_(DEBIT_KINDS))
+                .where(
+                    _range(D.c.reference, v), D.c.status == "posted"
+                )  # PO and check numbers alike
                 .order_by(D.c.reference)
                 .limit(10)
             )

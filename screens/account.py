@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from artui.account import AccountSummary, account_summary, applications_of, history_page
+from artui.account import AccountSummary, account_summary, applications_for, history_page
 from artui.collections import disputes, follow_ups
 from artui.customers import addresses, contacts
 from artui.dates import BUCKET_LABELS, BUCKETS, parse_terms
@@ -19,7 +19,8 @@ from artui.money import format_amount
 from screens.base import WorkScreen
 from widgets.cells import day, money, plain
 
-HISTORY_PAGE = 200
+HISTORY_PAGE = 60
+OPEN_PAGE = 100
 BAR_CHARS = {
     "current": "█",
     "days_1_30": "▓",
@@ -71,12 +72,12 @@ def load(book, customer_id: int) -> Loaded:  # noqa: ANN001
 def _with_applications(tx, page: list[dict]) -> list[dict]:  # noqa: ANN001
     """Each credit document followed by its applications (what it paid, what was undone);
     charges show theirs through the credits, so nothing is listed twice."""
+    credits = [d["id"] for d in page if d["kind"] not in DEBIT_KINDS]
+    apps = applications_for(tx, credits)
     out = []
     for doc in page:
         out.append(doc)
-        if doc["kind"] in DEBIT_KINDS:
-            continue
-        for app in applications_of(tx, doc["id"]):
+        for app in apps.get(doc["id"], ()):
             out.append({"application": app, "doc_id": doc["id"]})
     return out
 
@@ -130,6 +131,7 @@ class AccountScreen(WorkScreen):
         self.history_end = False
         self.history_key: tuple | None = None
         self.history_running = 0
+        self.open_shown = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="head")
@@ -283,11 +285,29 @@ class AccountScreen(WorkScreen):
 
     # -- tabs -----------------------------------------------------------------------
     def _fill_open(self, s: AccountSummary) -> None:
+        """Open items are drawn a page at a time as the cursor goes down (a table draws
+        every row it holds), so 20,000 open items open as fast as 20."""
         table = self.query_one("#open_items", DataTable)
         keep = table.cursor_row
         table.clear()
+        self.open_shown = 0
+        want = max(OPEN_PAGE, keep + 1)
+        if self.document_id is not None:
+            ids = [i.id for i in s.open_items]
+            if self.document_id in ids:
+                want = max(want, ids.index(self.document_id) + 1)
+        self._more_open(want)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def _more_open(self, count: int = 0) -> None:
+        if self.data is None:
+            return
+        s = self.data.summary
+        table = self.query_one("#open_items", DataTable)
         cur = s.customer.currency
-        for item in s.open_items:
+        start = self.open_shown
+        for item in s.open_items[start : start + max(count, OPEN_PAGE)]:
             late = item.is_debit and item.days_past_due > 0
             table.add_row(
                 plain(KIND_LABEL.get(item.kind, item.kind)),
@@ -300,8 +320,16 @@ class AccountScreen(WorkScreen):
                 plain(item.reference),
                 key=str(item.id),
             )
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
+        self.open_shown = table.row_count
+
+    @on(DataTable.RowHighlighted, "#open_items")
+    def open_scrolled(self, event: DataTable.RowHighlighted) -> None:
+        if (
+            self.data
+            and event.cursor_row >= self.open_shown - 5
+            and self.open_shown < len(self.data.summary.open_items)
+        ):
+            self._more_open()
 
     def _history_rows(self, rows: list[dict], running: int, cur: str) -> tuple[list, int]:
         out = []

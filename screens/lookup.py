@@ -43,6 +43,7 @@ class LookupScreen(WorkScreen):
         super().__init__()
         self.returning = returning
         self.rows: list[LookupRow] = []
+        self.shown_count = 0  # result sets drawn (the benchmark waits on it)
 
     def compose_body(self) -> ComposeResult:
         yield Input(
@@ -116,6 +117,7 @@ class LookupScreen(WorkScreen):
                     plain(" ".join(r.flags) if wide else "".join(f[0] for f in r.flags)),
                 ]
                 table.add_row(*cells, key=str(r.customer_id))
+        self.shown_count += 1
         hint = self.query_one("#hint", Static)
         if not query.strip():
             hint.update("Type to search · ↓ results · Enter opens · Ctrl+N new customer")

@@ -133,7 +133,9 @@ def test_typed_round_trip(minor, currency):
     assert parse_amount(format_amount(minor, currency), currency) == minor
 
 
-@given(st.integers(min_value=-(10**15), max_value=10**15), st.integers(min_value=1, max_value=10**9))
+@given(
+    st.integers(min_value=-(10**15), max_value=10**15), st.integers(min_value=1, max_value=10**9)
+)
 def test_integer_rounding_agrees_with_decimal(numerator, denominator):
     from decimal import Decimal, localcontext
 

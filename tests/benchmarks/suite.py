@@ -1,0 +1,373 @@
+"""The benchmark suite: figures measured on a generated book, printed as one table with
+the machine and the targets. `make bench` runs it on the 100,000-customer demo book
+(built once and kept, keyed by the generator's version and seed); `make bench-small`
+and `make test` run it at 2,000 customers."""
+
+import asyncio
+import datetime as dt
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from artui import demo
+from artui.book import Book, open_book
+
+TODAY = dt.date(2026, 11, 24)
+DEMO_VERSION = 2  # bump when artui/demo.py changes what it generates
+BIG_DOCS = 2000
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    path = Path(base) / "artui-bench"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def bench_book(customers: int, seed: int = 1) -> tuple[Book, float | None]:
+    """The benchmark book (built when missing) and the seconds the build took, if built."""
+    path = cache_dir() / f"book-{customers}-s{seed}-v{DEMO_VERSION}.db"
+    built = None
+    if not path.exists():
+        tmp = path.with_suffix(".building")
+        for p in tmp.parent.glob(tmp.name + "*"):
+            p.unlink()
+        b = open_book(str(tmp), "bench", create=True, company="Bench Co", today=TODAY)
+        t = time.perf_counter()
+        demo.build(b, customers=customers, seed=seed, today=TODAY)
+        built = time.perf_counter() - t
+        add_big_customer(b)
+        with b.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        b.dispose()
+        tmp.rename(path)
+    return open_book(str(path), "bench", today=TODAY), built
+
+
+def add_big_customer(book: Book) -> None:
+    """A customer with 2,000 documents, for the account screen's figure."""
+    from artui.customers import CustomerInput, create_customer
+    from artui.invoices import InvoiceInput, post_invoice
+    from artui.pricing import LineInput
+    from artui.receipts import PaymentInput, receive_payment
+
+    create_customer(book, CustomerInput("BIG1", "Big Box Distribution", terms="NET30"))
+    rng = random.Random(9)
+
+    def work(tx):  # noqa: ANN001, ANN202
+        for n in range(BIG_DOCS // 2):
+            day = TODAY - dt.timedelta(days=1000 - n)
+            post_invoice(
+                tx, InvoiceInput("BIG1", day, [LineInput("x", 1000, rng.randint(1000, 90000))])
+            )
+            if n % 2:
+                receive_payment(tx, PaymentInput("BIG1", rng.randint(1000, 60000), day))
+        for n in range(BIG_DOCS // 4):
+            receive_payment(tx, PaymentInput("BIG1", 500, TODAY, auto=False))
+
+    book.write(work)
+
+
+@dataclass
+class Figure:
+    name: str
+    median: float | None
+    p95: float | None
+    unit: str
+    target: str
+    ok: bool | None = None
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def timed(fn, runs: int) -> list[float]:  # noqa: ANN001
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def queries(book: Book, n: int) -> list[str]:
+    """What clerks type: prefixes of names, accounts, phone digits, emails, documents."""
+    rng = random.Random(4)
+    with book.engine.connect() as conn:
+        names = [
+            r[0]
+            for r in conn.exec_driver_sql("SELECT name FROM customer ORDER BY random() LIMIT 200")
+        ]
+        phones = [
+            r[0]
+            for r in conn.exec_driver_sql("SELECT phone FROM contact ORDER BY random() LIMIT 100")
+        ]
+        numbers = [
+            r[0]
+            for r in conn.exec_driver_sql(
+                "SELECT number FROM document WHERE kind='invoice' ORDER BY random() LIMIT 100"
+            )
+        ]
+    out = []
+    while len(out) < n:
+        k = rng.randint(1, 6)
+        src = rng.choice(["name", "name", "phone", "number", "account"])
+        if src == "name":
+            out.append(rng.choice(names)[:k])
+        elif src == "phone":
+            digits = "".join(c for c in rng.choice(phones) if c.isdigit())
+            i = rng.randrange(max(1, len(digits) - k))
+            out.append(digits[i : i + k])
+        elif src == "number":
+            out.append(rng.choice(numbers)[: 4 + k])
+        else:
+            out.append(f"C{rng.randrange(10000, 99999)}"[: k + 1])
+    return out
+
+
+def measure_lookup(book: Book, n: int = 600) -> Figure:
+    from artui.lookup import search
+
+    qs = queries(book, n)
+    search(book, "warm")
+    ms = []
+    for q in qs:
+        t = time.perf_counter()
+        search(book, q)
+        ms.append((time.perf_counter() - t) * 1000)
+    return Figure(
+        f"lookup query, 1-6 characters ({n} queries)",
+        statistics.median(ms),
+        pct(ms, 0.95),
+        "ms",
+        "p95 < 5 ms",
+        pct(ms, 0.95) < 5,
+    )
+
+
+def measure_keystrokes(book: Book, keys: str = "northwind") -> Figure:
+    """Keystroke to results painted, in a Pilot run at 80x24."""
+    from artui.app import ArtuiApp
+    from screens.lookup import LookupScreen
+
+    samples: list[float] = []
+
+    async def run() -> None:
+        app = ArtuiApp(book)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, LookupScreen)
+            for rep in range(3):
+                for ch in keys:
+                    before = screen.shown_count
+                    t = time.perf_counter()
+                    await pilot.press(ch)
+                    while screen.shown_count == before:
+                        await asyncio.sleep(0.0005)
+                    await pilot.pause()  # the paint after the rows were set
+                    samples.append((time.perf_counter() - t) * 1000)
+                for _ in keys:
+                    await pilot.press("backspace")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                _ = rep
+
+    asyncio.run(run())
+    return Figure(
+        f"keystroke to results painted ({len(samples)} keys)",
+        statistics.median(samples),
+        pct(samples, 0.95),
+        "ms",
+        "< 35 / 60 ms",
+        statistics.median(samples) < 35 and pct(samples, 0.95) < 60,
+    )
+
+
+def measure_account_open(book: Book) -> Figure:
+    from artui.customers import get_customer
+    from screens.account import load
+
+    cid = get_customer(book, "BIG1").id
+    ms = timed(lambda: load(book, cid), 20)
+    return Figure(
+        f"account data, customer with {BIG_DOCS} documents",
+        statistics.median(ms),
+        pct(ms, 0.95),
+        "ms",
+        "< 100 ms (with paint)",
+        pct(ms, 0.95) < 100,
+    )
+
+
+def measure_account_paint(book: Book) -> Figure:
+    from artui.app import ArtuiApp
+    from artui.customers import get_customer
+    from screens.account import AccountScreen
+
+    cid = get_customer(book, "BIG1").id
+    samples: list[float] = []
+
+    async def run() -> None:
+        app = ArtuiApp(book)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            for _ in range(5):
+                t = time.perf_counter()
+                app.open_account(cid)
+                while not (isinstance(app.screen, AccountScreen) and app.screen.data):
+                    await asyncio.sleep(0.0005)
+                await pilot.pause()
+                samples.append((time.perf_counter() - t) * 1000)
+                await pilot.press("escape")
+                await pilot.pause()
+
+    asyncio.run(run())
+    return Figure(
+        f"account screen open and painted, {BIG_DOCS} documents",
+        statistics.median(samples),
+        pct(samples, 0.95),
+        "ms",
+        "< 100 ms",
+        pct(samples, 0.95) < 100,
+    )
+
+
+def measure_aging(book: Book, as_of: dt.date, label: str, target_ms: float) -> Figure:
+    from artui.aging import aging
+
+    ms = timed(lambda: aging(book, as_of), 3)
+    return Figure(
+        label,
+        statistics.median(ms),
+        max(ms),
+        "ms",
+        f"< {target_ms / 1000:g} s",
+        statistics.median(ms) < target_ms,
+    )
+
+
+def measure_receipts(book: Book) -> list[Figure]:
+    from artui.customers import CustomerInput, create_customer
+    from artui.invoices import InvoiceInput, post_invoice
+    from artui.pricing import LineInput
+    from artui.receipts import PaymentInput, receive_payment
+
+    account = f"R{random.randrange(10**6)}"
+    create_customer(book, CustomerInput(account, "Receipts Bench"))
+
+    def invoices(tx):  # noqa: ANN001, ANN202
+        return [
+            post_invoice(tx, InvoiceInput(account, TODAY, [LineInput("x", 1000, 1000)])).doc.number
+            for _ in range(1300)
+        ]
+
+    numbers = book.write(invoices)
+    it = iter(numbers)
+    single = timed(
+        lambda: receive_payment(
+            book,
+            PaymentInput(
+                account,
+                3000,
+                TODAY,
+                applications=[(next(it), 1000), (next(it), 1000), (next(it), 1000)],
+            ),
+        ),
+        100,
+    )
+
+    def batch(tx):  # noqa: ANN001, ANN202
+        for _ in range(200):
+            receive_payment(
+                tx,
+                PaymentInput(
+                    account,
+                    3000,
+                    TODAY,
+                    applications=[(next(it), 1000), (next(it), 1000), (next(it), 1000)],
+                ),
+            )
+
+    t = time.perf_counter()
+    book.write(batch)
+    rate = 200 / (time.perf_counter() - t)
+    return [
+        Figure(
+            "one receipt, 3 applications, synchronous=FULL",
+            statistics.median(single),
+            pct(single, 0.95),
+            "ms",
+            "p95 < 15 ms",
+            pct(single, 0.95) < 15,
+        ),
+        Figure(
+            "batch of 200 receipts in one transaction",
+            rate,
+            None,
+            "receipts/s",
+            "> 2,000 /s",
+            rate > 2000,
+        ),
+    ]
+
+
+def measure_cold_start(db: str) -> Figure:
+    """`artui` to the first screen ready: the app exits as soon as it has painted."""
+    ms = []
+    code = (
+        "import time,sys; t=time.perf_counter(); sys.argv=['artui','--db',sys.argv[1]];"
+        "from artui.book import open_book; from artui.app import ArtuiApp;"
+        "b=open_book(sys.argv[2]);"
+        "app=ArtuiApp(b); app.call_after_refresh = app.call_after_refresh;"
+        "import asyncio\n"
+        "async def go():\n"
+        "    async with app.run_test(size=(80,24)) as p:\n"
+        "        await p.pause()\n"
+        "asyncio.run(go()); print((time.perf_counter()-t)*1000)"
+    )
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, db, db], check=True, capture_output=True)
+        ms.append((time.perf_counter() - t) * 1000)
+    return Figure(
+        "cold start to the first screen (process)",
+        statistics.median(ms),
+        max(ms),
+        "ms",
+        "< 800 ms",
+        statistics.median(ms) < 800,
+    )
+
+
+def machine() -> str:
+    cores = os.cpu_count()
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    return f"{cores} cores{mem}, Python {sys.version.split()[0]}"
+
+
+def table(title: str, figures: list[Figure]) -> str:
+    lines = [
+        title,
+        f"machine: {machine()}",
+        f"{'figure':<52}{'median':>11}{'p95/max':>11}  {'target':<18}ok",
+    ]
+    for f in figures:
+        med = "" if f.median is None else f"{f.median:,.1f}"
+        p95 = "" if f.p95 is None else f"{f.p95:,.1f}"
+        ok = {True: "yes", False: "NO", None: ""}[f.ok]
+        lines.append(f"{f.name[:51]:<52}{med:>11}{p95:>11}  {f.target:<18}{ok}  {f.unit}")
+    return "\n".join(lines)
