@@ -67,7 +67,7 @@ def add_big_customer(book: Book) -> None:
             )
             if n % 2:
                 receive_payment(tx, PaymentInput("BIG1", rng.randint(1000, 60000), day))
-        for n in range(BIG_DOCS // 4):
+        for _ in range(BIG_DOCS // 4):
             receive_payment(tx, PaymentInput("BIG1", 500, TODAY, auto=False))
 
     book.write(work)
