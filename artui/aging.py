@@ -12,11 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Date, and_, bindparam, case, func, literal, or_, select, union_all
+from sqlalchemy import Date, and_, bindparam, case, func, literal, select, union, union_all
 
 from artui.book import Tx, read_only
 from artui.dates import BUCKETS
-from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, A, C, D
+from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, IS_OPEN, A, C, D
 
 _EMPTY = dict.fromkeys(BUCKETS, 0)
 
@@ -141,6 +141,14 @@ def _open_as_of(as_of: dt.date, today: dt.date, customer_ids: Sequence[int] | No
         .subquery("addback")
     )
     open_then = (D.c.open_amount + func.coalesce(addback.c.back, 0)).label("open_then")
+    # Open then means open now or closed after the date: two index searches (the partial
+    # index on open documents, the closed-on index), never a scan of the whole table.
+    now_open = select(D.c.id).where(IS_OPEN)
+    closed_later = select(D.c.id).where(D.c.closed_on > _date("as_of"))
+    if customer_ids is not None:
+        now_open = now_open.where(D.c.customer_id.in_(list(customer_ids)))
+        closed_later = closed_later.where(D.c.customer_id.in_(list(customer_ids)))
+    candidates = union(now_open, closed_later).subquery("cand")
     stmt = (
         select(
             D.c.id,
@@ -154,11 +162,12 @@ def _open_as_of(as_of: dt.date, today: dt.date, customer_ids: Sequence[int] | No
             D.c.currency,
             open_then,
         )
-        .select_from(D.outerjoin(addback, addback.c.doc_id == D.c.id))
-        .where(
-            *cond,
-            or_(D.c.open_amount > 0, D.c.closed_on > _date("as_of")),
+        .select_from(
+            candidates.join(D, D.c.id == candidates.c.id).outerjoin(
+                addback, addback.c.doc_id == D.c.id
+            )
         )
+        .where(*cond)
     )
     return stmt
 

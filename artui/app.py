@@ -141,9 +141,22 @@ class ArtuiApp(App):
         self.push_screen(CustomerForm(self.book), opened)
 
     def open_account(self, customer_id: int, document_id: int | None = None) -> None:
+        """The account screen is made once and re-aimed at each customer: building its
+        tabs and tables costs more than reading a customer with 2,000 documents."""
         from screens.account import AccountScreen
 
-        self.push_screen(AccountScreen(customer_id, document_id))
+        if not self.is_screen_installed("account"):
+            self.install_screen(AccountScreen(customer_id, document_id), "account")
+            self.push_screen("account")
+            return
+        screen = self.get_screen("account")
+        assert isinstance(screen, AccountScreen)
+        if screen in self.screen_stack:
+            while self.screen is not screen:
+                self.pop_screen()
+        else:
+            self.push_screen("account")
+        screen.retarget(customer_id, document_id)
 
     async def action_quit(self) -> None:
         from screens.confirm import Confirm

@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, or_, select, update
 from artui import audit, ledger
 from artui.book import Tx, read_only, unit_of_work
 from artui.errors import NotFound, Refused
-from artui.ledger import DEBIT_KINDS, C, D
+from artui.ledger import DEBIT_KINDS, IS_OPEN, C, D
 from artui.sensitive import refuse_card_numbers
 from db.models import Contact, Dispute, FollowUp, Promise
 
@@ -374,7 +374,7 @@ def worklist(tx: Tx, collector: str | None = None, limit: int = 200) -> list[Wor
             func.min(D.c.due_date).label("oldest_due"),
         )
         .where(
-            D.c.open_amount > 0,
+            IS_OPEN,
             D.c.status == "posted",
             D.c.kind.in_(DEBIT_KINDS),
             D.c.due_date < today,

@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select
 from artui import audit, ledger
 from artui.book import Tx, read_only, unit_of_work
 from artui.errors import Refused
-from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, C, D
+from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, IS_OPEN, C, D
 from db.models import Contact, Dispute, FollowUp, Promise
 
 DS = Dispute.__table__
@@ -119,7 +119,7 @@ def preview(tx: Tx, as_of: dt.date | None = None) -> list[Candidate]:
         .select_from(D.outerjoin(disputed_doc, disputed_doc.c.document_id == D.c.id))
         .where(
             D.c.status == "posted",
-            D.c.open_amount > 0,
+            IS_OPEN,
             D.c.kind.in_(DEBIT_KINDS),
             D.c.due_date < as_of - dt.timedelta(days=first - 1),
         )
@@ -141,7 +141,7 @@ def preview(tx: Tx, as_of: dt.date | None = None) -> list[Candidate]:
             .where(
                 D.c.customer_id.in_(ids),
                 D.c.status == "posted",
-                D.c.open_amount > 0,
+                IS_OPEN,
                 D.c.kind.in_(CREDIT_KINDS),
             )
             .group_by(D.c.customer_id)

@@ -15,7 +15,7 @@ from artui import audit, ledger
 from artui.book import Tx, next_number, read_only, unit_of_work
 from artui.dates import TermsError, discount_until, due_date, parse_terms
 from artui.errors import Conflict, CreditHold, NotFound, Refused
-from artui.ledger import D, Doc
+from artui.ledger import IS_OPEN, D, Doc
 from artui.money import apply_rate
 from artui.pricing import LineInput, Totals, price
 from artui.sensitive import refuse_card_numbers
@@ -85,7 +85,7 @@ def credit_check(tx: Tx, customer: Mapping[str, Any], amount: int) -> CreditChec
                     ),
                     0,
                 )
-            ).where(D.c.customer_id == customer["id"], D.c.open_amount > 0, D.c.status == "posted")
+            ).where(D.c.customer_id == customer["id"], IS_OPEN, D.c.status == "posted")
         ).scalar()
         or 0
     )

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from artui import audit
 from artui.book import Tx, next_number
@@ -37,6 +37,10 @@ KIND_LABEL = {
 D = Document.__table__
 A = Application.__table__
 C = Customer.__table__
+
+# "open_amount > 0" as literal SQL: SQLite uses a partial index only when the query's
+# condition is the index's own, and a bound parameter (open_amount > ?) never is.
+IS_OPEN = text("document.open_amount > 0")
 
 # Statements built once: constructing them per call cost more than running them.
 _INSERT_DOC = insert(D)
@@ -443,7 +447,7 @@ def open_debits(tx: Tx, customer_id: int) -> list[dict[str, Any]]:
             select(D.c.id)
             .where(
                 D.c.customer_id == customer_id,
-                D.c.open_amount > 0,
+                IS_OPEN,
                 D.c.status == "posted",
                 D.c.kind.in_(DEBIT_KINDS),
             )
@@ -461,7 +465,7 @@ def open_credits(tx: Tx, customer_id: int) -> list[dict[str, Any]]:
             select(D.c.id)
             .where(
                 D.c.customer_id == customer_id,
-                D.c.open_amount > 0,
+                IS_OPEN,
                 D.c.status == "posted",
                 D.c.kind.in_(CREDIT_KINDS),
             )

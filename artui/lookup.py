@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 
 from artui.book import Tx, read_only
-from artui.ledger import DEBIT_KINDS, C, D
+from artui.ledger import DEBIT_KINDS, IS_OPEN, C, D
 from db.models import Address, Contact, Dispute, Promise
 from db.search import search_customer_ids
 
@@ -94,7 +94,7 @@ def rows_for(
                 case((D.c.kind.in_(DEBIT_KINDS) & (D.c.due_date < today), D.c.open_amount), else_=0)
             ).label("past_due"),
         )
-        .where(D.c.customer_id.in_(ids), D.c.open_amount > 0, D.c.status == "posted")
+        .where(D.c.customer_id.in_(ids), IS_OPEN, D.c.status == "posted")
         .group_by(D.c.customer_id)
     )
     amounts = {r.customer_id: (int(r.balance), int(r.past_due)) for r in tx.conn.execute(money)}

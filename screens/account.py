@@ -132,6 +132,21 @@ class AccountScreen(WorkScreen):
         self.history_key: tuple | None = None
         self.history_running = 0
         self.open_shown = 0
+        self.stale: set[str] = set()
+
+    def retarget(self, customer_id: int, document_id: int | None = None) -> None:
+        """Show another customer on this (already built) screen."""
+        if customer_id == self.customer_id and document_id is None and self.data:
+            self.reload()
+            return
+        self.customer_id = customer_id
+        self.document_id = document_id
+        self.data = None
+        self.query_one("#head", Static).update("")
+        for table in self.query(DataTable):
+            table.clear()
+        self.query_one(TabbedContent).active = "open"
+        self.reload()
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="head")
@@ -188,7 +203,7 @@ class AccountScreen(WorkScreen):
     @work(thread=True, exclusive=True, group="account.poll")
     def check_changes(self) -> None:
         """Live: another clerk or process changed the book: reload, keeping the cursor."""
-        if self.data is None:
+        if self.data is None or not self.is_current:
             return
         try:
             version = self.book.read(data_version)
@@ -198,19 +213,43 @@ class AccountScreen(WorkScreen):
             self.reload()
 
     def show(self, data: Loaded) -> None:
+        if data.summary.customer.id != self.customer_id:
+            return  # read for the customer shown before; the newer read is on its way
         self.data = data
         s = data.summary
         self.query_one("#head", Static).update(self._header(s))
+        # Only the tab in view is drawn now; the others when they are opened (a table
+        # draws every row it holds, and the clerk on the phone needs the first tab first).
+        self.stale = {"open", "history", "follow", "contacts", "disputes", "details"}
         with self.app.batch_update():
-            self._fill_open(s)
-            self._fill_history(data)
-            self._fill_follow(data)
-            self._fill_contacts(data)
-            self._fill_disputes(data)
-            self.query_one("#details_text", Static).update(self._details(data))
+            self._fill_tab(self.query_one(TabbedContent).active)
+            if self.document_id is not None:
+                self._fill_tab("history")
         if self.document_id is not None:
             self._select_document(self.document_id)
             self.document_id = None
+
+    def _fill_tab(self, tab: str) -> None:
+        if self.data is None or tab not in self.stale:
+            return
+        self.stale.discard(tab)
+        data = self.data
+        if tab == "open":
+            self._fill_open(data.summary)
+        elif tab == "history":
+            self._fill_history(data)
+        elif tab == "follow":
+            self._fill_follow(data)
+        elif tab == "contacts":
+            self._fill_contacts(data)
+        elif tab == "disputes":
+            self._fill_disputes(data)
+        elif tab == "details":
+            self.query_one("#details_text", Static).update(self._details(data))
+
+    @on(TabbedContent.TabActivated)
+    def tab_opened(self, event: TabbedContent.TabActivated) -> None:
+        self._fill_tab(event.pane.id or "")
 
     # -- header ---------------------------------------------------------------------
     def _header(self, s: AccountSummary) -> Text:
