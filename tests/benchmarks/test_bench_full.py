@@ -1,0 +1,40 @@
+"""`make bench`: the suite on the 100,000-customer demo book (built once, ~5 minutes,
+and kept in ~/.cache/artui-bench keyed by the generator's version and seed)."""
+
+import datetime as dt
+import os
+
+import pytest
+
+from . import suite
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("ARTUI_BENCH") != "full", reason="the full benchmark runs with make bench"
+)
+
+
+def test_full_suite():
+    book, built = suite.bench_book(100_000)
+    figures = []
+    if built is not None:
+        figures.append(
+            suite.Figure(
+                "demo book build, 100,000 customers", built, None, "s", "< 180 s", built < 180
+            )
+        )
+    figures += [
+        suite.measure_lookup(book, 600),
+        suite.measure_keystrokes(book, "northwind"),
+        suite.measure_account_open(book),
+        suite.measure_account_paint(book),
+        suite.measure_aging(book, suite.TODAY, "aging summary as of today, whole book", 500),
+        suite.measure_aging(
+            book,
+            suite.TODAY - dt.timedelta(days=365),
+            "aging summary as of a year ago, whole book",
+            1500,
+        ),
+        *suite.measure_receipts(book),
+    ]
+    print("\n" + suite.table("ARTUI benchmarks, 100,000 customers (SQLite)", figures))
+    book.dispose()
