@@ -293,3 +293,21 @@ async def test_help_and_quit_asks_when_a_form_is_dirty(book):
         await settle(pilot)
         assert isinstance(app.screen, LookupScreen)
         assert app.screen.query(StatusLine)
+
+
+@sync
+async def test_markup_and_escape_sequences_show_literally(book):
+    from artui.customers import CustomerInput, create_customer
+
+    create_customer(book, CustomerInput("Z9", "Evil [link=x]click[/link] \x1b[31mRed\x1b[0m Co"))
+    assert get_customer(book, "Z9").name == "Evil [link=x]click[/link] Red Co"
+    app = ArtuiApp(book)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "Z9")
+        shot = app.export_screenshot().replace("&#160;", " ")
+        assert "Evil [link=x]click[/link] Red Co" in shot
+        await pilot.press("enter")
+        await settle(pilot)
+        head = str(app.screen.query_one("#head").render())
+        assert "[link=x]click[/link]" in head and "\x1b" not in head
