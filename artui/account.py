@@ -7,7 +7,7 @@ so they always agree with the aging.
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from artui.aging import AgingRow, OpenItem, aging, open_items
 from artui.book import Tx, read_only
@@ -19,7 +19,7 @@ from artui.customers import (
     contacts,
     get_customer,
 )
-from artui.ledger import A, D
+from artui.ledger import DEBIT_KINDS, A, D
 from db.models import Dispute, FollowUp, Promise
 
 P = Promise.__table__
@@ -140,12 +140,22 @@ class HistoryLine:
     application_id: int | None = None
 
 
+@dataclass(frozen=True)
+class HistoryCursor:
+    """Where the next page of an account's history starts, and the balance there."""
+
+    doc_date: dt.date
+    doc_id: int
+    balance: int  # the balance before the last document of the page before
+
+
 @read_only
 def history_page(
-    tx: Tx, customer_id: int, *, before_key: tuple | None = None, limit: int = 100
-) -> list[dict]:
+    tx: Tx, customer_id: int, *, after: HistoryCursor | None = None, limit: int = 100
+) -> tuple[list[dict], HistoryCursor | None]:
     """Documents of an account, newest first, a page at a time (keyset pagination on
-    (doc_date, id)), each with the balance after it."""
+    (doc_date, id)), each with `balance`: the account's balance after it. Returns the
+    page and the cursor of the next one (None at the end)."""
     stmt = (
         select(
             D.c.id,
@@ -163,10 +173,30 @@ def history_page(
         .order_by(D.c.doc_date.desc(), D.c.id.desc())
         .limit(limit)
     )
-    if before_key is not None:
-        d, i = before_key
+    if after is None:
+        signed = case((D.c.kind.in_(DEBIT_KINDS), D.c.amount), else_=-D.c.amount)
+        running = int(
+            tx.conn.execute(
+                select(func.coalesce(func.sum(signed), 0)).where(
+                    D.c.customer_id == customer_id, D.c.status == "posted"
+                )
+            ).scalar()
+            or 0
+        )
+    else:
+        running = after.balance
+        d, i = after.doc_date, after.doc_id
         stmt = stmt.where((D.c.doc_date < d) | ((D.c.doc_date == d) & (D.c.id < i)))
-    return [dict(r) for r in tx.conn.execute(stmt).mappings()]
+    rows = []
+    for r in tx.conn.execute(stmt).mappings():
+        row = dict(r)
+        row["balance"] = running
+        running -= row["amount"] if row["kind"] in DEBIT_KINDS else -row["amount"]
+        rows.append(row)
+    cursor = None
+    if len(rows) == limit:
+        cursor = HistoryCursor(rows[-1]["doc_date"], rows[-1]["id"], running)
+    return rows, cursor
 
 
 @read_only

@@ -9,7 +9,13 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from artui.account import AccountSummary, account_summary, applications_for, history_page
+from artui.account import (
+    AccountSummary,
+    HistoryCursor,
+    account_summary,
+    applications_for,
+    history_page,
+)
 from artui.collections import disputes, follow_ups
 from artui.customers import addresses, contacts
 from artui.dates import BUCKET_LABELS, BUCKETS, parse_terms
@@ -41,7 +47,7 @@ BAR_STYLES = {
 class Loaded:
     summary: AccountSummary
     history: list[dict]
-    history_start: int  # the running balance above the first history row
+    history_next: HistoryCursor | None  # where the next page starts
     follow: list[dict]
     people: list
     places: list
@@ -54,11 +60,11 @@ def load(book, customer_id: int) -> Loaded:  # noqa: ANN001
 
     def work_(tx):  # noqa: ANN001, ANN202
         summary = account_summary(tx, customer_id)
-        page = history_page(tx, customer_id, limit=HISTORY_PAGE)
+        page, cursor = history_page(tx, customer_id, limit=HISTORY_PAGE)
         return Loaded(
             summary,
             _with_applications(tx, page),
-            summary.balance,
+            cursor,
             follow_ups(tx, customer_id, 100),
             contacts(tx, customer_id),
             addresses(tx, customer_id),
@@ -128,9 +134,7 @@ class AccountScreen(WorkScreen):
         self.customer_id = customer_id
         self.document_id = document_id
         self.data: Loaded | None = None
-        self.history_end = False
-        self.history_key: tuple | None = None
-        self.history_running = 0
+        self.history_next: HistoryCursor | None = None
         self.open_shown = 0
         self.stale: set[str] = set()
 
@@ -370,7 +374,7 @@ class AccountScreen(WorkScreen):
         ):
             self._more_open()
 
-    def _history_rows(self, rows: list[dict], running: int, cur: str) -> tuple[list, int]:
+    def _history_rows(self, rows: list[dict], cur: str) -> list:
         out = []
         for r in rows:
             if "application" in r:
@@ -389,72 +393,57 @@ class AccountScreen(WorkScreen):
                 out.append((cells, f"a{a['id']}-{r['doc_id']}"))
                 continue
             debit = r["kind"] in DEBIT_KINDS
-            signed = r["amount"] if debit else -r["amount"]
             note = r["reference"] or r["memo"] or r["reason"]
-            out.append(
-                (
-                    (
-                        day(r["doc_date"]),
-                        plain(KIND_LABEL.get(r["kind"], r["kind"])),
-                        plain(r["number"]),
-                        money(r["amount"] if debit else None, cur),
-                        money(r["amount"] if not debit else None, cur),
-                        money(running, cur),
-                        plain(note),
-                    ),
-                    str(r["id"]),
-                )
+            cells = (
+                day(r["doc_date"]),
+                plain(KIND_LABEL.get(r["kind"], r["kind"])),
+                plain(r["number"]),
+                money(r["amount"] if debit else None, cur),
+                money(r["amount"] if not debit else None, cur),
+                money(r["balance"], cur),
+                plain(note),
             )
-            running -= signed
-        return out, running
+            out.append((cells, str(r["id"])))
+        return out
 
     def _fill_history(self, data: Loaded) -> None:
         table = self.query_one("#history_table", DataTable)
         keep = table.cursor_row
         table.clear()
-        cur = data.summary.customer.currency
-        rows, running = self._history_rows(data.history, data.history_start, cur)
-        for cells, key in rows:
+        for cells, key in self._history_rows(data.history, data.summary.customer.currency):
             table.add_row(*cells, key=key)
-        docs = [r for r in data.history if "application" not in r]
-        self.history_running = running
-        self.history_end = len(docs) < HISTORY_PAGE
-        self.history_key = (docs[-1]["doc_date"], docs[-1]["id"]) if docs else None
+        self.history_next = data.history_next
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
 
     @on(DataTable.RowHighlighted, "#history_table")
     def history_scrolled(self, event: DataTable.RowHighlighted) -> None:
         """Keyset paging: fetch the next page when the cursor nears the end."""
-        table = event.data_table
-        if not self.history_end and event.cursor_row >= table.row_count - 5:
+        if self.history_next is not None and event.cursor_row >= event.data_table.row_count - 5:
             self.more_history()
 
     @work(thread=True, exclusive=True, group="account.history")
     def more_history(self) -> None:
-        key = self.history_key
-        if key is None:
+        cursor = self.history_next
+        if cursor is None:
             return
 
         def read(tx):  # noqa: ANN001, ANN202
-            page = history_page(tx, self.customer_id, before_key=key, limit=HISTORY_PAGE)
-            return _with_applications(tx, page)
+            page, nxt = history_page(tx, self.customer_id, after=cursor, limit=HISTORY_PAGE)
+            return _with_applications(tx, page), nxt
 
-        rows = self.book.read(read)
-        self.app.call_from_thread(self._append_history, key, rows)
+        rows, nxt = self.book.read(read)
+        self.app.call_from_thread(self._append_history, cursor, rows, nxt)
 
-    def _append_history(self, key: tuple, rows: list[dict]) -> None:
-        if key != self.history_key or self.data is None:
+    def _append_history(
+        self, cursor: HistoryCursor, rows: list[dict], nxt: HistoryCursor | None
+    ) -> None:
+        if cursor != self.history_next or self.data is None:
             return
         table = self.query_one("#history_table", DataTable)
-        cur = self.data.summary.customer.currency
-        cells, running = self._history_rows(rows, self.history_running, cur)
-        for c, k in cells:
-            table.add_row(*c, key=k)
-        docs = [r for r in rows if "application" not in r]
-        self.history_running = running
-        self.history_end = len(docs) < HISTORY_PAGE
-        self.history_key = (docs[-1]["doc_date"], docs[-1]["id"]) if docs else None
+        for cells, key in self._history_rows(rows, self.data.summary.customer.currency):
+            table.add_row(*cells, key=key)
+        self.history_next = nxt
 
     def _fill_follow(self, data: Loaded) -> None:
         table = self.query_one("#follow_table", DataTable)

@@ -134,6 +134,12 @@ class Form(ModalScreen):
     def action_save(self) -> None:
         raise NotImplementedError
 
+    def _refused(self, exc: DomainError) -> None:
+        """The core's sentence beside its field; what was typed stays in the fields."""
+        if exc.field:
+            self.show_errors({exc.field: str(exc)})
+        self.say(str(exc), error=True)
+
     def action_leave(self) -> None:
         if not self.dirty:
             self.dismiss(None)
@@ -233,11 +239,6 @@ class CustomerForm(Form):
             return
         self.app.call_from_thread(self._saved, cid)
 
-    def _refused(self, exc: DomainError) -> None:
-        if exc.field:
-            self.show_errors({exc.field: str(exc)})
-        self.say(str(exc), error=True)  # what was typed stays in the fields
-
     def _saved(self, cid: int) -> None:
         self.dirty = False
         self.app.say("Saved.")  # type: ignore[attr-defined]
@@ -299,11 +300,6 @@ class ContactForm(Form):
             return
         self.app.call_from_thread(self.dismiss, True)
 
-    def _refused(self, exc: DomainError) -> None:
-        if exc.field:
-            self.show_errors({exc.field: str(exc)})
-        self.say(str(exc), error=True)
-
 
 class HoldDialog(Form):
     """Put a customer on credit hold (with a reason), or take them off it."""
@@ -344,8 +340,3 @@ class HoldDialog(Form):
             self.app.call_from_thread(self._refused, exc)
             return
         self.app.call_from_thread(self.dismiss, True)
-
-    def _refused(self, exc: DomainError) -> None:
-        if exc.field:
-            self.show_errors({exc.field: str(exc)})
-        self.say(str(exc), error=True)

@@ -75,3 +75,16 @@ def test_a_draft_cannot_be_applied(book):
     credit = pay(book, 100, auto=False).doc
     with pytest.raises(Refused, match="draft"):
         receipts.apply_credit(book, credit.id, draft.id, 100, D0)
+
+
+def test_history_pages_carry_the_running_balance(book):
+    from artui.account import history_page
+
+    cid = add_customer(book)
+    inv(book, amount=10000)  # balance 100.00
+    inv(book, amount=5000)  # 150.00
+    pay(book, 2000)  # 130.00
+    page, nxt = history_page(book, cid, limit=2)
+    assert [(r["kind"], r["balance"]) for r in page] == [("payment", 13000), ("invoice", 15000)]
+    rest, end = history_page(book, cid, after=nxt, limit=2)
+    assert [(r["kind"], r["balance"]) for r in rest] == [("invoice", 10000)] and end is None
