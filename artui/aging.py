@@ -16,7 +16,7 @@ from sqlalchemy import Date, and_, bindparam, case, func, literal, select, union
 
 from artui.book import Tx, read_only
 from artui.dates import BUCKETS
-from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, IS_OPEN, A, C, D
+from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, IS_OPEN, A, C, D, T
 
 _EMPTY = dict.fromkeys(BUCKETS, 0)
 
@@ -274,16 +274,26 @@ def _totals(rows: Iterable[AgingRow]) -> tuple[AgingTotal, ...]:
 def ledger_balances(
     tx: Tx, as_of: dt.date, customer_ids: Sequence[int] | None = None
 ) -> dict[str, int]:
-    """Sum of posted debits less posted credits dated on or before `as_of`, by
-    currency: the figure the aging must tie out to (computed without open amounts)."""
+    """Posted debits less posted credits dated on or before `as_of`, by currency: the
+    figure the aging must tie out to, read without open amounts (from the daily control
+    totals for the whole book, from the documents for a few customers)."""
+    if customer_ids is None:
+        stmt = (
+            select(T.c.currency, func.sum(T.c.debits - T.c.credits))
+            .where(T.c.day <= _date("as_of"))
+            .group_by(T.c.currency)
+        )
+        return {cur: int(total or 0) for cur, total in tx.conn.execute(stmt, {"as_of": as_of})}
     sign = case((D.c.kind.in_(DEBIT_KINDS), D.c.amount), else_=-D.c.amount)
     stmt = (
         select(D.c.currency, func.sum(sign))
-        .where(D.c.status == "posted", D.c.doc_date <= _date("as_of"))
+        .where(
+            D.c.status == "posted",
+            D.c.doc_date <= _date("as_of"),
+            D.c.customer_id.in_(list(customer_ids)),
+        )
         .group_by(D.c.currency)
     )
-    if customer_ids is not None:
-        stmt = stmt.where(D.c.customer_id.in_(list(customer_ids)))
     return {cur: int(total or 0) for cur, total in tx.conn.execute(stmt, {"as_of": as_of})}
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select, text
 from artui import audit
 from artui.aging import aging
 from artui.book import Tx, read_only
-from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, A, C, D
+from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, A, C, D, T
 from artui.sensitive import card_numbers
 from db.models import Contact, Customer, Sequence
 
@@ -37,6 +37,7 @@ def check_book(
     problems += _balances(tx)
     problems += _aging_ties(tx, as_of_dates)
     problems += _numbers(tx)
+    problems += _control_totals(tx)
     problems += [Problem("7 audit", p.message) for p in audit.verify_chain(tx.conn, anchor)]
     problems += _cards(tx)
     return problems
@@ -217,6 +218,40 @@ def _aging_ties(tx: Tx, dates: tuple[dt.date, ...]) -> list[Problem]:
                             f"the ledger says {led}",
                         )
                     )
+    return out
+
+
+def _control_totals(tx: Tx) -> list[Problem]:
+    """The daily control totals equal the documents posted each day."""
+    is_debit = D.c.kind.in_(DEBIT_KINDS)
+    docs = {
+        (r.currency, r.doc_date): (int(r.debits), int(r.credits))
+        for r in tx.conn.execute(
+            select(
+                D.c.currency,
+                D.c.doc_date,
+                func.sum(case((is_debit, D.c.amount), else_=0)).label("debits"),
+                func.sum(case((is_debit, 0), else_=D.c.amount)).label("credits"),
+            )
+            .where(D.c.status == "posted")
+            .group_by(D.c.currency, D.c.doc_date)
+        )
+    }
+    kept = {
+        (r.currency, r.day): (r.debits, r.credits)
+        for r in tx.conn.execute(select(T))
+        if r.debits or r.credits
+    }
+    out = []
+    for key in sorted(set(docs) | set(kept), key=str):
+        if docs.get(key, (0, 0)) != kept.get(key, (0, 0)):
+            out.append(
+                Problem(
+                    "3 balance",
+                    f"control total for {key[0]} on {key[1]}: kept "
+                    f"{kept.get(key, (0, 0))}, documents say {docs.get(key, (0, 0))}",
+                )
+            )
     return out
 
 

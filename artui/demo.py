@@ -28,6 +28,7 @@ from db.models import (
     Application,
     Contact,
     Customer,
+    DailyTotal,
     Dispute,
     Document,
     FollowUp,
@@ -753,8 +754,20 @@ def _write(
         for table, rows in chunks:
             if rows:
                 _bulk_insert(conn, table, rows)
+        totals = state.setdefault("totals", {})
+        for r in doc_rows:
+            t = totals.setdefault((r["currency"], r["doc_date"]), [0, 0])
+            t[0 if r["kind"] in DEBIT_KINDS else 1] += r["amount"]
         if not last:
             return
+        _bulk_insert(
+            conn,
+            DailyTotal.__table__,
+            [
+                {"currency": cur, "day": day, "debits": d, "credits": c}
+                for (cur, day), (d, c) in sorted(totals.items())
+            ],
+        )
         for kind, n in seq.items():
             conn.execute(
                 update(Sequence.__table__)

@@ -272,6 +272,7 @@ def post_draft(tx: Tx, draft_id: int, *, version: int | None = None, force: bool
             version=row["version"] + 1,
         )
     )
+    ledger.add_to_control(tx, row["currency"], row["doc_date"], row["kind"], row["amount"])
     audit.record(
         tx,
         f"{row['kind']}.post",

@@ -17,7 +17,7 @@ from artui import audit
 from artui.book import Tx, next_number
 from artui.errors import AlreadyPosted, ClosedPeriod, NotFound, Refused
 from artui.money import format_amount
-from db.models import Application, Customer, Document
+from db.models import Application, Customer, DailyTotal, Document
 
 DEBIT_KINDS = ("invoice", "debit_memo", "finance_charge", "returned_payment", "refund")
 CREDIT_KINDS = ("payment", "credit_memo", "write_off", "discount", "void")
@@ -37,6 +37,7 @@ KIND_LABEL = {
 D = Document.__table__
 A = Application.__table__
 C = Customer.__table__
+T = DailyTotal.__table__
 
 # "open_amount > 0" as literal SQL: SQLite uses a partial index only when the query's
 # condition is the index's own, and a bound parameter (open_amount > ?) never is.
@@ -246,6 +247,7 @@ def insert_document(
     }
     row["id"] = tx.conn.execute(_INSERT_DOC, row).inserted_primary_key[0]
     full = dict(tx.conn.execute(_SELECT_DOC, {"doc_id": row["id"]}).mappings().one())
+    add_to_control(tx, full["currency"], doc_date, kind, amount)
     _docs(tx)[row["id"]] = full
     if not audit_it:
         return full
@@ -269,6 +271,25 @@ def insert_document(
 
 
 # -- applications -------------------------------------------------------------------
+
+
+def add_to_control(tx: Tx, currency: str, day: dt.date, kind: str, amount: int) -> None:
+    """Add a posting to the day's control total, in the posting's transaction."""
+    debit, credit = (amount, 0) if is_debit(kind) else (0, amount)
+    dialect = tx.conn.dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    stmt = upsert(T).values(currency=currency, day=day, debits=debit, credits=credit)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[T.c.currency, T.c.day],
+        set_={
+            "debits": T.c.debits + stmt.excluded.debits,
+            "credits": T.c.credits + stmt.excluded.credits,
+        },
+    )
+    tx.conn.execute(stmt)
 
 
 def _set_open(tx: Tx, doc: dict[str, Any], new_open: int) -> None:

@@ -249,6 +249,19 @@ class Document(SQLModel, table=True):
     version: int = 1
 
 
+class DailyTotal(SQLModel, table=True):
+    """A control total: what was posted each day, per currency, kept in the posting's
+    transaction. The aging ties out to it without summing millions of documents, and
+    `artui check` recomputes it from the documents."""
+
+    __tablename__ = "daily_total"
+    __table_args__ = STRICT
+    currency: str = Field(primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    debits: int = 0
+    credits: int = 0
+
+
 class InvoiceLine(SQLModel, table=True):
     __tablename__ = "invoice_line"
     __table_args__ = STRICT

@@ -20,7 +20,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from artui import adjustments, invoices, receipts
 from artui.aging import aging
 from artui.book import open_book
-from artui.check import _application_sides, _balances, _numbers, _open_amounts
+from artui.check import (
+    _application_sides,
+    _balances,
+    _control_totals,
+    _numbers,
+    _open_amounts,
+)
 from artui.customers import CustomerInput, create_customer
 from artui.dates import bucket_for_days_past_due
 from artui.errors import DomainError
@@ -438,7 +444,13 @@ class LedgerMachine(RuleBasedStateMachine):
             return
 
         def read(tx):  # noqa: ANN001, ANN202
-            return _open_amounts(tx) + _application_sides(tx) + _balances(tx) + _numbers(tx)
+            return (
+                _open_amounts(tx)
+                + _application_sides(tx)
+                + _balances(tx)
+                + _numbers(tx)
+                + _control_totals(tx)
+            )
 
         problems = self.book.read(read)
         assert problems == [], problems
