@@ -61,6 +61,8 @@ class Form(ModalScreen):
     Form VerticalScroll { height: auto; max-height: 18; }
     Form Grid { grid-size: 3; grid-columns: 14 1fr 1fr; grid-rows: 1; height: auto; }
     Form Grid > Label { padding: 0 1 0 0; }
+    Form Input { background: $boost; }
+    Form Input:focus { background: $primary 30%; }
     Form .error { color: $error; text-style: bold; }
     Form #message { height: auto; }
     Form #message.-error { color: $error; text-style: bold; }
@@ -68,6 +70,10 @@ class Form(ModalScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save"),
         Binding("escape", "leave", "Cancel", id="form.cancel"),
+        # A priority binding runs before the key reaches the field, and moves the focus
+        # at once: keys typed ahead (a fast typist, a burst over SSH) land in the next
+        # field instead of piling into this one.
+        Binding("enter", "next_field", "Next", show=False, priority=True, id="form.next"),
     ]
 
     dirty = False
@@ -100,15 +106,16 @@ class Form(ModalScreen):
     def changed(self) -> None:
         self.dirty = True
 
-    @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
-        event.stop()
-        inputs = list(self.query(Input))
-        i = inputs.index(event.input)
-        if i == len(inputs) - 1:
+    def action_next_field(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Button):
+            focused.press()
+            return
+        fields = [w for w in self.query("Input, Checkbox") if w.focusable]
+        if focused not in fields or fields.index(focused) == len(fields) - 1:
             self.action_save()
-        else:
-            inputs[i + 1].focus()
+            return
+        self.set_focus(fields[fields.index(focused) + 1])
 
     def value(self, name: str) -> str:
         return self.query_one(f"#f_{name}", Input).value

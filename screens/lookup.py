@@ -44,6 +44,8 @@ class LookupScreen(WorkScreen):
         self.returning = returning
         self.rows: list[LookupRow] = []
         self.shown_count = 0  # result sets drawn (the benchmark waits on it)
+        self.shown_query = ""  # the text the rows on screen answer
+        self.open_when_shown = False  # Enter came before the results of what was typed
 
     def compose_body(self) -> ComposeResult:
         yield Input(
@@ -84,6 +86,7 @@ class LookupScreen(WorkScreen):
 
     @on(Input.Changed, "#box")
     def typed(self, event: Input.Changed) -> None:
+        self.open_when_shown = False
         self.run_search(event.value)
 
     @work(thread=True, exclusive=True, group="lookup.search")
@@ -102,6 +105,7 @@ class LookupScreen(WorkScreen):
         if query != self.query_one("#box", Input).value:
             return  # a newer keystroke is on its way
         self.rows = rows
+        self.shown_query = query
         table = self.query_one(ResultsTable)
         wide = "city" in [str(k.value) for k in table.columns]
         with self.app.batch_update():
@@ -118,6 +122,10 @@ class LookupScreen(WorkScreen):
                 ]
                 table.add_row(*cells, key=str(r.customer_id))
         self.shown_count += 1
+        if self.open_when_shown:
+            self.open_when_shown = False
+            if rows:
+                self.call_after_refresh(self.action_open)
         hint = self.query_one("#hint", Static)
         if not query.strip():
             hint.update("Type to search · ↓ results · Enter opens · Ctrl+N new customer")
@@ -144,7 +152,12 @@ class LookupScreen(WorkScreen):
 
     @on(Input.Submitted, "#box")
     def submitted(self, event: Input.Submitted) -> None:
+        """Enter in the box opens the first result for what was typed, even when a fast
+        typist's Enter arrives before that query has answered."""
         event.stop()
+        if self.shown_query != event.value:
+            self.open_when_shown = True
+            return
         self.action_open()
 
     @on(DataTable.RowSelected)

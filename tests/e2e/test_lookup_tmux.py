@@ -63,3 +63,32 @@ def test_phone_digits_to_account_balance(tmp_path):
         app.keys("C-q")
     finally:
         app.close()
+
+
+def test_type_ahead_lands_in_the_right_fields(tmp_path):
+    """A fast typist's burst (or keys bunched up by an SSH link): every Enter moves on
+    before the next characters arrive, and Enter in the lookup opens what was typed."""
+    db = str(tmp_path / "book.db")
+    env = {"ARTUI_USER": "alice", "ARTUI_TODAY": TODAY, "PATH": "/usr/bin:/bin"}
+    subprocess.run(
+        [ARTUI, "--db", db, "demo", "--customers", "30", "--seed", "5"],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    app = Tmux(f"{ARTUI} --db {db}", env={"ARTUI_USER": "alice", "ARTUI_TODAY": TODAY})
+    try:
+        app.wait_for("Type to search")
+        app.keys("C-n")
+        app.wait_for("New customer")
+        app.keys("N-1", "Enter", "Burst Typing Ltd", "Enter", "Enter", "2,500", "Enter")
+        app.keys("C-s")
+        screen = app.wait_for("Limit 2,500.00")
+        assert "Burst Typing Ltd  N-1" in screen
+        app.keys("F2")
+        app.wait_for("Type to search")
+        app.keys("C10012", "Enter")  # in one burst: no time for the search to answer first
+        screen = app.wait_for("Last payment")
+        assert "C10012" in screen.splitlines()[0]
+    finally:
+        app.close()
