@@ -11,6 +11,8 @@ from artui.lookup import LookupRow, search
 from screens.base import WorkScreen
 from widgets.cells import money, plain
 
+RESULTS = 30  # a page or two of rows: cheap to draw on every keystroke
+
 
 class ResultsTable(DataTable):
     """Lookup results: Up on the first row goes back to the box."""
@@ -93,7 +95,7 @@ class LookupScreen(WorkScreen):
     def run_search(self, query: str) -> None:
         worker = get_current_worker()
         try:
-            rows = search(self.book, query)
+            rows = search(self.book, query, RESULTS)
         except Exception as exc:  # noqa: BLE001 - shown as a sentence, never a traceback
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]

@@ -227,7 +227,7 @@ def measure_account_open(book: Book) -> Figure:
     )
 
 
-def measure_account_paint(book: Book) -> Figure:
+def measure_account_paint(book: Book) -> list[Figure]:
     from artui.app import ArtuiApp
     from artui.customers import get_customer
     from screens.account import AccountScreen
@@ -239,7 +239,7 @@ def measure_account_paint(book: Book) -> Figure:
         app = ArtuiApp(book)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            for _ in range(5):
+            for _ in range(21):
                 t = time.perf_counter()
                 app.open_account(cid)
                 while not (isinstance(app.screen, AccountScreen) and app.screen.data):
@@ -250,14 +250,18 @@ def measure_account_paint(book: Book) -> Figure:
                 await pilot.pause()
 
     asyncio.run(run())
-    return Figure(
-        f"account screen open and painted, {BIG_DOCS} documents",
-        statistics.median(samples),
-        pct(samples, 0.95),
-        "ms",
-        "< 100 ms",
-        pct(samples, 0.95) < 100,
-    )
+    first, rest = samples[0], samples[1:]
+    return [
+        Figure(
+            f"account screen open and painted, {BIG_DOCS} documents",
+            statistics.median(rest),
+            pct(rest, 0.95),
+            "ms",
+            "< 100 ms",
+            pct(rest, 0.95) < 100,
+        ),
+        Figure("  first account of a session (builds the screen)", first, None, "ms", ""),
+    ]
 
 
 def measure_aging(book: Book, as_of: dt.date, label: str, target_ms: float) -> Figure:

@@ -26,7 +26,7 @@ def test_full_suite():
         suite.measure_lookup(book, 600),
         suite.measure_keystrokes(book, "northwind"),
         suite.measure_account_open(book),
-        suite.measure_account_paint(book),
+        *suite.measure_account_paint(book),
         suite.measure_aging(book, suite.TODAY, "aging summary as of today, whole book", 500),
         suite.measure_aging(
             book,

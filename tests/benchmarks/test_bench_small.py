@@ -28,7 +28,7 @@ def test_small_suite():
         suite.measure_lookup(book, 300),
         suite.measure_keystrokes(book, "apex"),
         suite.measure_account_open(book),
-        suite.measure_account_paint(book),
+        *suite.measure_account_paint(book),
         suite.measure_aging(book, suite.TODAY, "aging summary as of today", 500),
         suite.measure_aging(
             book, suite.TODAY - dt.timedelta(days=365), "aging summary as of a year ago", 1500
