@@ -286,23 +286,27 @@ def build(
         "apps": 0,
         "first": True,
     }
+
+    def flush(last: bool) -> None:
+        _write(
+            book,
+            cust_rows,
+            contact_rows,
+            address_rows,
+            items,
+            led,
+            follow,
+            promises,
+            disputes,
+            now,
+            state,
+            last=last,
+        )
+
     for i in range(1, customers + 1):
         if i > 1 and (i - 1) % CHUNK == 0:
             # Write what we have and start afresh: memory stays flat at any size.
-            _write(
-                book,
-                cust_rows,
-                contact_rows,
-                address_rows,
-                items,
-                led,
-                follow,
-                promises,
-                disputes,
-                now,
-                state,
-                last=False,
-            )
+            flush(last=False)
             say(f"{i - 1} customers written")
             cust_rows, contact_rows, address_rows = [], [], []
             led = _Ledger()
@@ -380,20 +384,7 @@ def build(
         )
         _history(rng, led, cid, cur, terms, items, start, today, follow, promises, disputes, now)
     say("writing the book")
-    _write(
-        book,
-        cust_rows,
-        contact_rows,
-        address_rows,
-        items,
-        led,
-        follow,
-        promises,
-        disputes,
-        now,
-        state,
-        last=True,
-    )
+    flush(last=True)
     counts = state["counts"]
     return DemoStats(
         customers=customers,
