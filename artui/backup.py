@@ -1,6 +1,7 @@
 """A consistent copy of a live SQLite book (SQLite's online backup API): clerks keep
 posting while it runs; the copy is the book as of one moment."""
 
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -14,12 +15,16 @@ class BackupError(Exception):
 def backup_sqlite(book: Book, target: Path) -> int:
     """Copy the book to `target` (which must not exist); returns the pages copied."""
     url = book.engine.url
-    if url.get_backend_name() != "sqlite":
-        raise BackupError(
-            "This book is on PostgreSQL: back it up with pg_dump, e.g. "
-            f"`pg_dump --format=custom --file=artui.dump '{url.render_as_string()}'`."
-        )
     target = Path(target)
+    if url.get_backend_name() != "sqlite":
+        plain = url.set(drivername="postgresql")._replace(password=None)
+        secret = " (give the password in PGPASSWORD or ~/.pgpass)" if url.password else ""
+        raise BackupError(
+            "This book is on PostgreSQL, which has its own consistent backup: run\n"
+            f"  pg_dump --format=custom --file={shlex.quote(str(target))} "
+            f"{shlex.quote(plain.render_as_string(hide_password=False))}\n"
+            f"and restore it with pg_restore{secret}. Nothing was written."
+        )
     if target.exists():
         raise BackupError(f"{target} already exists; choose a new file name.")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -64,7 +65,7 @@ def aging(
 ) -> None:
     """The AR aging: one row per customer with a balance, totals per currency."""
     from artui.aging import aging as run_aging
-    from artui.aging import bucket_of, open_items
+    from artui.aging import open_items
 
     b = book()
     day = parse_day(as_of, "as-of") or b.today()
@@ -180,7 +181,10 @@ def aging(
                         "date": it.doc_date.isoformat(),
                         "due_date": it.due_date.isoformat() if it.due_date else None,
                         "days_past_due": it.days_past_due,
-                        "amount": plain(it.amount, names[it.customer_id].currency),
+                        "amount": plain(
+                            it.amount if it.is_debit else -it.amount,
+                            names[it.customer_id].currency,
+                        ),
                         "open": plain(it.signed_open, names[it.customer_id].currency),
                     }
                     for it in items
@@ -189,38 +193,73 @@ def aging(
             }
         )
         return
-    heads = ["Current", "1-30", "31-60", "61-90", "90+", "Unapplied", "Balance"]
     typer.echo(f"AR aging as of {day.isoformat()} by {by.value} date")
-    typer.echo(
-        f"{'Account':<9}{'Name':<18}"
-        + "".join(f"{h:>12}" for h in heads[:1])
-        + " "
-        + " ".join(f"{h:>9}" for h in heads[1:5])
-        + f"{'Balance':>11}"
-    )
-    for r in result.rows:
-        cells = [shown(getattr(r, c), r.currency) for c in BUCKET_COLUMNS]
-        typer.echo(
-            f"{r.account:<9}{r.name[:17]:<18}{cells[0]:>12} "
-            + " ".join(f"{c:>9}" for c in cells[1:])
-            + f"{shown(r.balance, r.currency):>11}"
-        )
-        if detail:
-            for it in items:
-                if it.customer_id == r.customer_id:
-                    bucket = bucket_of(it, day, by.value)
-                    typer.echo(
-                        f"    {it.number:<12}{it.doc_date.isoformat():<12}"
-                        f"{bucket:<14}{shown(it.signed_open, r.currency):>12}"
-                    )
-    for t in result.totals:
-        typer.echo(
-            f"TOTAL {t.currency} ({t.customers} customers): balance "
-            f"{shown(t.balance, t.currency)}, unapplied {shown(t.unapplied, t.currency)}"
-        )
+    for line in aging_table(result, items if detail else None, by.value):
+        typer.echo(line)
     for cur, (a, led, d) in tie.items():
         state = "ties out" if d == 0 else f"DIFFERS by {shown(d, cur)}"
         typer.echo(f"Tie-out {cur}: aging {shown(a, cur)} = ledger {shown(led, cur)}: {state}")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+WIDTH = 80
+
+
+def printable(text: str) -> str:
+    """Stored text as one terminal line: no control characters or line breaks."""
+    return _CONTROL.sub(" ", text or "")
+
+
+def _fit(text: str, width: int) -> str:
+    text = printable(text)
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "\u2026"
+
+
+def aging_table(result, items, by: str) -> list[str]:  # noqa: ANN001
+    """The aging as lines of at most 80 columns (while amounts allow): columns as wide
+    as their contents, the name taking what is left."""
+    from artui.aging import bucket_of
+    from artui.dates import BUCKET_LABELS
+
+    heads = ["Current", "1-30", "31-60", "61-90", "90+", "Unapplied", "Balance"]
+    cols = [*BUCKET_COLUMNS, "unapplied", "balance"]
+    multi = len({r.currency for r in result.rows} | {t.currency for t in result.totals}) > 1
+    body: list[tuple[str, str, str, list[str], int | None]] = []
+    for r in result.rows:
+        cells = [shown(getattr(r, c), r.currency) for c in cols]
+        body.append((r.account, r.name, r.currency, cells, r.customer_id))
+    for t in result.totals:
+        cells = [shown(getattr(t, c), t.currency) for c in cols]
+        who = f"{t.customers} customer{'s' if t.customers != 1 else ''}"
+        body.append(("TOTAL", f"{t.currency}, {who}", t.currency, cells, None))
+    widths = [max([len(h)] + [len(b[3][i]) for b in body]) for i, h in enumerate(heads)]
+    acct_w = max([len("Account")] + [len(printable(b[0])) for b in body])
+    cur_w = 4 if multi else 0
+    fixed = acct_w + 1 + cur_w + sum(w + 1 for w in widths)
+    longest = max([len("Name")] + [len(printable(b[1])) for b in body])
+    name_w = max(8, min(longest, WIDTH - fixed))
+
+    def line(acct: str, name: str, cur: str, cells: list[str]) -> str:
+        text = f"{acct:<{acct_w}} {_fit(name, name_w):<{name_w}}"
+        if multi:
+            text += f" {cur:<3}"
+        return (text + "".join(f" {c:>{w}}" for c, w in zip(cells, widths, strict=True))).rstrip()
+
+    out = [line("Account", "Name", "Cur", heads)]
+    by_customer: dict[int, list] = {}
+    for it in items or []:
+        by_customer.setdefault(it.customer_id, []).append(it)
+    for acct, name, cur, cells, cid in body:
+        if acct == "TOTAL" and (not out or not out[-1].startswith("-")):
+            out.append("-" * min(WIDTH, len(out[0])))
+        out.append(line(printable(acct), name, cur, cells))
+        for it in by_customer.get(cid, []) if cid is not None else []:
+            bucket = BUCKET_LABELS.get(bucket_of(it, result.as_of, by), "unapplied")
+            due = it.due_date.isoformat() if it.due_date and it.is_debit else ""
+            left = f"  {_fit(it.number or '', 14):<14} {it.doc_date.isoformat()} {due:<10} {bucket}"
+            amount = shown(it.signed_open, cur)
+            out.append(left + amount.rjust(max(len(out[0]) - len(left), len(amount) + 1)))
+    return out
 
 
 @app.command()
@@ -269,7 +308,7 @@ def account(
         return
     c = s.customer
     typer.echo(
-        f"{c.name} ({c.account}) {cur} as of {day.isoformat()}"
+        f"{printable(c.name)} ({c.account}) {cur} as of {day.isoformat()}"
         + (f"  ON HOLD: {c.hold_reason}" if c.on_hold else "")
     )
     typer.echo(
@@ -287,7 +326,7 @@ def account(
     typer.echo(f"{'Kind':<17}{'Number':<12}{'Date':<11}{'Due':<11}{'Amount':>12}{'Open':>12}")
     for i in s.open_items:
         typer.echo(
-            f"{i.kind:<17}{i.number:<12}{i.doc_date.isoformat():<11}"
+            f"{i.kind:<17}{_fit(i.number or '', 11):<12}{i.doc_date.isoformat():<11}"
             f"{i.due_date.isoformat() if i.due_date else '':<11}"
             f"{shown(i.amount, cur):>12}{shown(i.signed_open, cur):>12}"
         )
