@@ -255,13 +255,38 @@ def open_book(
 
 
 def next_number(tx: Tx, kind: str) -> tuple[str, int]:
-    """Take the next gapless number of a kind, inside the posting transaction."""
+    """Take the next gapless number of a kind, inside the posting transaction. A number
+    of the sequence's own form already held by an imported document is passed over: that
+    document fills the value (it carries it as its `seq`)."""
+    from db.models import Document
+
     table = Sequence.__table__
+    docs = Document.__table__
     stmt = select(table.c.prefix, table.c.width, table.c.next_value).where(table.c.kind == kind)
     if not tx.sqlite:
         stmt = stmt.with_for_update()
     row = tx.conn.execute(stmt).first()
     if row is None:
         raise NotFound(f"There is no number sequence for {kind}.")
-    tx.conn.execute(update(table).where(table.c.kind == kind).values(next_value=row.next_value + 1))
-    return f"{row.prefix}{row.next_value:0{row.width}d}", row.next_value
+    value = row.next_value
+    while (
+        tx.conn.execute(
+            select(docs.c.id).where(docs.c.kind == kind, docs.c.seq == value).limit(1)
+        ).first()
+        is not None
+    ):
+        value += 1
+    tx.conn.execute(update(table).where(table.c.kind == kind).values(next_value=value + 1))
+    return f"{row.prefix}{value:0{row.width}d}", value
+
+
+def sequence_value(tx: Tx, kind: str, number: str) -> int | None:
+    """The sequence value an outside number stands for, when it has the sequence's own
+    form (`INV-000042` -> 42); None otherwise."""
+    row = tx.conn.execute(
+        select(Sequence.__table__.c.prefix).where(Sequence.__table__.c.kind == kind)
+    ).first()
+    if row is None or not number.startswith(row.prefix):
+        return None
+    digits = number[len(row.prefix) :]
+    return int(digits) if digits.isdigit() and int(digits) > 0 else None

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, update
 
 from artui import audit, ledger
 from artui.book import Tx, next_number, read_only, unit_of_work
@@ -22,6 +22,12 @@ from artui.sensitive import refuse_card_numbers
 from db.models import InvoiceLine
 
 L = InvoiceLine.__table__
+_OPEN_BALANCE = select(
+    func.coalesce(
+        func.sum(case((D.c.kind.in_(ledger.DEBIT_KINDS), D.c.open_amount), else_=-D.c.open_amount)),
+        0,
+    )
+).where(D.c.customer_id == bindparam("cid"), IS_OPEN, D.c.status == "posted")
 
 
 @dataclass(frozen=True)
@@ -73,24 +79,12 @@ def _terms_dates(
 def credit_check(tx: Tx, customer: Mapping[str, Any], amount: int) -> CreditCheck:
     """Whether a new charge of `amount` may go to this customer, as the settings say."""
     company = tx.company()
+    limit = customer["credit_limit"]
+    # The balance matters only against a limit: without one, no query.
     balance = (
-        tx.conn.execute(
-            select(
-                func.coalesce(
-                    func.sum(
-                        case(
-                            (D.c.kind.in_(ledger.DEBIT_KINDS), D.c.open_amount),
-                            else_=-D.c.open_amount,
-                        )
-                    ),
-                    0,
-                )
-            ).where(D.c.customer_id == customer["id"], IS_OPEN, D.c.status == "posted")
-        ).scalar()
-        or 0
+        int(tx.conn.execute(_OPEN_BALANCE, {"cid": customer["id"]}).scalar() or 0) if limit else 0
     )
     after = balance + amount
-    limit = customer["credit_limit"]
     over = bool(limit) and after > limit
     blocks = (customer["on_hold"] and company["hold_blocks_invoices"]) or (
         over and company["over_limit_blocks_invoices"]

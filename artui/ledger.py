@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, text, update
 
 from artui import audit
-from artui.book import Tx, next_number
+from artui.book import Tx, next_number, sequence_value
 from artui.errors import AlreadyPosted, ClosedPeriod, NotFound, Refused
 from artui.money import format_amount
 from db.models import Application, Customer, DailyTotal, Document
@@ -227,6 +227,15 @@ def insert_document(
         ).first()
         if exists is not None:
             raise Refused(f"{KIND_LABEL[kind]} {number} already exists.", field="number")
+        seq = sequence_value(tx, kind, number)
+        if (
+            seq is not None
+            and tx.conn.execute(select(D.c.id).where(D.c.kind == kind, D.c.seq == seq)).first()
+            is not None
+        ):
+            raise Refused(
+                f"{KIND_LABEL[kind]} {number} is already taken in another form.", field="number"
+            )
     if is_debit(kind) and due_date is None:
         due_date = doc_date
     row = {
@@ -273,23 +282,39 @@ def insert_document(
 # -- applications -------------------------------------------------------------------
 
 
+_CONTROL: dict[str, Any] = {}
+
+
+def _control_statement(dialect: str) -> Any:
+    """The upsert of a day's control total, built once per dialect."""
+    if dialect not in _CONTROL:
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        stmt = upsert(T).values(
+            currency=bindparam("cur"),
+            day=bindparam("day"),
+            debits=bindparam("dr"),
+            credits=bindparam("cr"),
+        )
+        _CONTROL[dialect] = stmt.on_conflict_do_update(
+            index_elements=[T.c.currency, T.c.day],
+            set_={
+                "debits": T.c.debits + stmt.excluded.debits,
+                "credits": T.c.credits + stmt.excluded.credits,
+            },
+        )
+    return _CONTROL[dialect]
+
+
 def add_to_control(tx: Tx, currency: str, day: dt.date, kind: str, amount: int) -> None:
     """Add a posting to the day's control total, in the posting's transaction."""
     debit, credit = (amount, 0) if is_debit(kind) else (0, amount)
-    dialect = tx.conn.dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    else:
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    stmt = upsert(T).values(currency=currency, day=day, debits=debit, credits=credit)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[T.c.currency, T.c.day],
-        set_={
-            "debits": T.c.debits + stmt.excluded.debits,
-            "credits": T.c.credits + stmt.excluded.credits,
-        },
+    tx.conn.execute(
+        _control_statement(tx.conn.dialect.name),
+        {"cur": currency, "day": day, "dr": debit, "cr": credit},
     )
-    tx.conn.execute(stmt)
 
 
 def _set_open(tx: Tx, doc: dict[str, Any], new_open: int) -> None:
