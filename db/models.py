@@ -207,6 +207,7 @@ class Document(SQLModel, table=True):
         UniqueConstraint("command_id", name="uq_document_command_id"),
         Index("ix_document_customer_date", "customer_id", "doc_date"),
         Index("ix_document_number", "number"),
+        Index("ix_document_kind_seq", "kind", "seq"),
         Index("ix_document_reference", "reference"),
         Index("ix_document_closed_on", "closed_on"),
         Index(
