@@ -6,7 +6,7 @@ a race with another clerk says who changed the record and keeps what was typed.
 
 import contextlib
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
@@ -78,6 +78,7 @@ class Form(ModalScreen):
 
     dirty = False
     title_text = ""
+    AUTO_FOCUS = "Input"
 
     def fields(self) -> list[tuple[str, str, str]]:
         """(name, label, initial value)"""
@@ -106,8 +107,22 @@ class Form(ModalScreen):
     def changed(self) -> None:
         self.dirty = True
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed before the first field took the focus go into it, not nowhere."""
+        if self.focused is None and event.is_printable and event.character:
+            fields = list(self.query(Input))
+            if fields:
+                self.set_focus(fields[0])
+                fields[0].insert_text_at_cursor(event.character)
+                event.stop()
+
     def action_next_field(self) -> None:
         focused = self.focused
+        if focused is None:
+            fields = list(self.query(Input))
+            if fields:
+                self.set_focus(fields[0])
+            return
         if isinstance(focused, Button):
             focused.press()
             return
