@@ -9,13 +9,17 @@ result satisfies every invariant `artui check` verifies.
 """
 
 import datetime as dt
+import multiprocessing
+import os
+import queue
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Sequence as Seq
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import select, text, update
 
 from artui import audit
 from artui.book import SEQUENCES, Book, Tx
@@ -23,6 +27,7 @@ from artui.dates import discount_until, due_date, parse_terms
 from artui.ledger import DEBIT_KINDS
 from artui.money import apply_rate
 from artui.pricing import LineInput, price
+from db.engine import run_write
 from db.models import (
     Address,
     Application,
@@ -174,17 +179,91 @@ class DemoStats:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+_DOC_DEFAULTS: dict[str, Any] = {
+    "discount_until": None,
+    "discount_amount": 0,
+    "terms": "",
+    "subtotal": 0,
+    "discount_total": 0,
+    "tax_total": 0,
+    "shipping": 0,
+    "reference": "",
+    "memo": "",
+    "reason": "",
+    "reverses": None,
+}
+# Columns of the rows `_prepare` makes as tuples directly (the biggest tables).
+_DOC_COLUMNS = (
+    "id",
+    "kind",
+    "number",
+    "seq",
+    "customer_id",
+    "currency",
+    "doc_date",
+    "due_date",
+    "discount_until",
+    "discount_amount",
+    "terms",
+    "amount",
+    "open_amount",
+    "closed_on",
+    "status",
+    "subtotal",
+    "discount_total",
+    "tax_total",
+    "shipping",
+    "reference",
+    "memo",
+    "reason",
+    "reverses_id",
+    "created_by",
+    "created_at",
+    "version",
+)
+_APP_COLUMNS = (
+    "id",
+    "debit_id",
+    "credit_id",
+    "amount",
+    "applied_on",
+    "reason",
+    "undoes_id",
+    "created_by",
+    "created_at",
+)
+_LINE_COLUMNS = (
+    "document_id",
+    "line_no",
+    "item_code",
+    "description",
+    "quantity",
+    "unit_price",
+    "discount_rate",
+    "tax_rate",
+    "amount",
+)
+_RECEIPT_COLUMNS = (
+    "document_id",
+    "method",
+    "reference",
+    "card_brand",
+    "card_last4",
+)
+
+
 class _Ledger:
     """Documents and applications made in memory, with open amounts kept as we go."""
 
     def __init__(self) -> None:
         self.docs: list[dict[str, Any]] = []
         self.apps: list[dict[str, Any]] = []
-        self.lines: list[dict[str, Any]] = []
-        self.receipts: list[dict[str, Any]] = []
+        self.lines: list[tuple] = []  # _LINE_COLUMNS, with the document's index first
+        self.receipts: list[tuple] = []  # _RECEIPT_COLUMNS, likewise
 
     def doc(self, kind: str, cid: int, cur: str, on: dt.date, amount: int, **kw: Any) -> dict:
         d = {
+            **_DOC_DEFAULTS,
             "kind": kind,
             "customer_id": cid,
             "currency": cur,
@@ -236,7 +315,26 @@ class _Ledger:
         doc["last_on"] = on if doc["last_on"] is None else max(doc["last_on"], on)
 
 
-def _phone(rng: random.Random, area: str) -> str:
+class _Rand:
+    """`random.Random`'s choice, randint and randrange made from `random()` alone: as
+    deterministic for a seed and several times faster (millions of draws per big book)."""
+
+    def __init__(self, seed: int) -> None:
+        self.random = random.Random(seed).random
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+    def randrange(self, a: int, b: int | None = None) -> int:
+        if b is None:
+            a, b = 0, a
+        return a + int(self.random() * (b - a))
+
+    def choice(self, seq: Any) -> Any:
+        return seq[int(self.random() * len(seq))]
+
+
+def _phone(rng: _Rand, area: str) -> str:
     n = f"{area}{rng.randrange(200, 999)}{rng.randrange(0, 10000):04d}"
     fmt = rng.randrange(3)
     if fmt == 0:
@@ -244,6 +342,36 @@ def _phone(rng: random.Random, area: str) -> str:
     if fmt == 1:
         return f"{n[:3]}-{n[3:6]}-{n[6:]}"
     return f"+1 {n[:3]} {n[3:6]} {n[6:]}"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the generator needs: plain values, so that it can run in another process."""
+
+    customers: int
+    seed: int
+    years: int
+    today: dt.date
+    now: dt.datetime
+    dialect: str
+    chunk: int = CHUNK
+
+    @property
+    def chunks(self) -> int:
+        return -(-self.customers // self.chunk)
+
+
+@dataclass
+class _Chunk:
+    """One chunk of the book, rows ready for the driver: (table, columns, insert, rows).
+    Document and application ids and numbers are the chunk's own, from 1; the writer
+    moves them past the chunks before (`_rebase`)."""
+
+    tables: list[tuple[str, list[str], str, list[tuple]]]
+    customers_done: int
+    counts: dict[str, int]  # documents per kind
+    applications: int
+    totals: dict[tuple[str, dt.date], list[int]]  # (currency, day) -> [debits, credits]
 
 
 def build(
@@ -254,18 +382,112 @@ def build(
     years: int = 3,
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    chunk: int = CHUNK,
+    workers: int | None = None,
 ) -> DemoStats:
-    """Fill an empty book. Deterministic for (customers, seed, years, today)."""
+    """Fill an empty book. Deterministic for (customers, seed, years, today, chunk).
+
+    Each chunk of customers is generated from its own seed, so chunks can be made in
+    worker processes while this one writes (both cores busy on a big book); what is
+    generated does not depend on how many workers made it."""
     started = time.perf_counter()
     today = today or book.today()
-    rng = random.Random(seed)
     say = progress or (lambda _m: None)
-    start = today - dt.timedelta(days=365 * years)
-    cust_rows, contact_rows, address_rows = [], [], []
-    led = _Ledger()
-    follow, promises, disputes = [], [], []
-    now = dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC)
-    items = [
+    plan = _Plan(
+        customers=customers,
+        seed=seed,
+        years=years,
+        today=today,
+        now=dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC),
+        dialect=book.engine.dialect.name,
+        chunk=chunk,
+    )
+    if workers is None:  # worth other processes only for a big book on two cores
+        workers = 2 if customers > chunk and (os.cpu_count() or 1) > 1 else 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        workers = 0
+    source = (
+        _chunks_from_workers(plan, workers)
+        if workers
+        else (_generate_chunk(plan, k) for k in range(plan.chunks))
+    )
+    counts: dict[str, int] = {}
+    seq: dict[str, int] = {}
+    totals: dict[tuple[str, dt.date], list[int]] = {}
+    applications = 0
+    say(f"making {customers} customers")
+    for k, part in enumerate(source):
+        _rebase(part, sum(counts.values()), applications, seq)
+        run_write(book.engine, lambda conn, part=part, first=k == 0: _store(conn, part, first))
+        for kind, n in part.counts.items():
+            counts[kind] = counts.get(kind, 0) + n
+            seq[kind] = seq.get(kind, 0) + n
+        applications += part.applications
+        for key, (d, c) in part.totals.items():
+            t = totals.setdefault(key, [0, 0])
+            t[0] += d
+            t[1] += c
+        say(f"{part.customers_done} customers written")
+    say("building the indexes")
+    run_write(
+        book.engine,
+        lambda conn: _finish(conn, book, plan, totals, seq, sum(counts.values()), applications),
+    )
+    return DemoStats(
+        customers=customers,
+        invoices=counts.get("invoice", 0),
+        payments=counts.get("payment", 0),
+        credits=counts.get("credit_memo", 0),
+        applications=applications,
+        seconds=round(time.perf_counter() - started, 2),
+        counts=counts,
+    )
+
+
+def _chunks_from_workers(plan: _Plan, workers: int) -> Iterator[_Chunk]:
+    """Chunks made by `workers` forked processes (worker w makes chunks w, w + workers,
+    ...), passed on in order, at most two per worker in flight. Fork, not spawn: spawn
+    would re-run the caller's main module, and a worker uses nothing it inherits but the
+    plan."""
+    ctx = multiprocessing.get_context("fork")
+    queues = [ctx.Queue(maxsize=2) for _ in range(workers)]
+    procs = [
+        ctx.Process(target=_produce, args=(plan, w, workers, queues[w]), daemon=True)
+        for w in range(workers)
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        for k in range(plan.chunks):
+            w = k % workers
+            while True:
+                try:
+                    part = queues[w].get(timeout=1)
+                    break
+                except queue.Empty:
+                    if not procs[w].is_alive():
+                        raise RuntimeError("A demo generator stopped unexpectedly.") from None
+            if isinstance(part, str):
+                raise RuntimeError(f"The demo generator failed: {part}")
+            yield part
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+
+
+def _produce(plan: _Plan, first: int, step: int, out: Any) -> None:
+    try:
+        for k in range(first, plan.chunks, step):
+            out.put(_generate_chunk(plan, k))
+    except Exception as exc:  # pragma: no cover - reported to the parent as text
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+def _items(seed: int) -> list[dict]:
+    rng = _Rand(seed)
+    return [
         {
             "code": f"IT{n:03d}",
             "description": f"{name} {size}",
@@ -277,40 +499,23 @@ def build(
             ((it, sz) for it in ITEMS for sz in (("S", 1), ("M", 2), ("L", 3), ("XL", 4))), 1
         )
     ]
-    say(f"making {customers} customers")
-    state: dict[str, Any] = {
-        "doc_base": 0,
-        "app_base": 0,
-        "seq": {},
-        "counts": {},
-        "apps": 0,
-        "first": True,
-    }
 
-    def flush(last: bool) -> None:
-        _write(
-            book,
-            cust_rows,
-            contact_rows,
-            address_rows,
-            items,
-            led,
-            follow,
-            promises,
-            disputes,
-            now,
-            state,
-            last=last,
-        )
 
-    for i in range(1, customers + 1):
-        if i > 1 and (i - 1) % CHUNK == 0:
-            # Write what we have and start afresh: memory stays flat at any size.
-            flush(last=False)
-            say(f"{i - 1} customers written")
-            cust_rows, contact_rows, address_rows = [], [], []
-            led = _Ledger()
-            follow, promises, disputes = [], [], []
+def _generate_chunk(plan: _Plan, k: int) -> _Chunk:
+    """Customers k*chunk+1 ... (k+1)*chunk with their history, from the chunk's own seed."""
+    rng = _Rand(plan.seed * 1_000_003 + k)
+    today, now, customers = plan.today, plan.now, plan.customers
+    start = today - dt.timedelta(days=365 * plan.years)
+    items = _items(plan.seed)
+    cust_rows: list[dict] = []
+    contact_rows: list[dict] = []
+    address_rows: list[dict] = []
+    led = _Ledger()
+    follow: list[dict] = []
+    promises: list[dict] = []
+    disputes: list[dict] = []
+    last = min(customers, (k + 1) * plan.chunk)
+    for i in range(k * plan.chunk + 1, last + 1):
         cid = i
         foreign = rng.random() < 0.06
         if i <= len(ODD) and customers >= 20:
@@ -383,22 +588,22 @@ def build(
             }
         )
         _history(rng, led, cid, cur, terms, items, start, today, follow, promises, disputes, now)
-    say("writing the book")
-    flush(last=True)
-    counts = state["counts"]
-    return DemoStats(
-        customers=customers,
-        invoices=counts.get("invoice", 0),
-        payments=counts.get("payment", 0),
-        credits=counts.get("credit_memo", 0),
-        applications=state["apps"],
-        seconds=round(time.perf_counter() - started, 2),
-        counts=counts,
+    return _prepare(
+        plan,
+        items if k == 0 else [],
+        cust_rows,
+        contact_rows,
+        address_rows,
+        led,
+        follow,
+        promises,
+        disputes,
+        done=last,
     )
 
 
 def _history(
-    rng: random.Random,
+    rng: _Rand,
     led: _Ledger,
     cid: int,
     cur: str,
@@ -453,17 +658,17 @@ def _history(
         )
         for n, (ln, amt) in enumerate(zip(lines, totals.line_amounts, strict=True), 1):
             led.lines.append(
-                {
-                    "doc": inv["idx"],
-                    "line_no": n,
-                    "item_code": ln.item_code,
-                    "description": ln.description,
-                    "quantity": ln.quantity,
-                    "unit_price": ln.unit_price,
-                    "discount_rate": ln.discount_rate,
-                    "tax_rate": ln.tax_rate,
-                    "amount": amt,
-                }
+                (
+                    inv["idx"],
+                    n,
+                    ln.item_code,
+                    ln.description,
+                    ln.quantity,
+                    ln.unit_price,
+                    ln.discount_rate,
+                    ln.tax_rate,
+                    amt,
+                )
             )
         _settle(rng, led, inv, profile, today, bounced)
         bounced = bounced or any(
@@ -537,7 +742,7 @@ def _history(
 
 
 def _settle(
-    rng: random.Random, led: _Ledger, inv: dict, profile: str, today: dt.date, bounced: bool
+    rng: _Rand, led: _Ledger, inv: dict, profile: str, today: dt.date, bounced: bool
 ) -> None:
     due, amount = inv["due_date"], inv["amount"]
     lag = {
@@ -588,13 +793,13 @@ def _settle(
         else f"TRX{rng.randrange(10**8, 10**9)}",
     )
     led.receipts.append(
-        {
-            "doc": pay["idx"],
-            "method": method,
-            "reference": pay["reference"],
-            "card_brand": rng.choice(CARDS) if method == "card" else "",
-            "card_last4": f"{rng.randrange(10000):04d}" if method == "card" else "",
-        }
+        (
+            pay["idx"],
+            method,
+            pay["reference"],
+            rng.choice(CARDS) if method == "card" else "",
+            f"{rng.randrange(10000):04d}" if method == "card" else "",
+        )
     )
     app = led.apply(inv, pay, pay_amount, pay_on, "oldest due first")
     if profile == "bouncer" and not bounced and rng.random() < 0.3 and method == "check":
@@ -641,165 +846,292 @@ def _settle(
         led.apply(inv, cm, left, pay_on, "damaged")
 
 
-def _write(
-    book: Book,
-    cust_rows: list,
-    contact_rows: list,
-    address_rows: list,
-    items: list,
+def _prepare(
+    plan: _Plan,
+    items: list[dict],
+    cust_rows: list[dict],
+    contact_rows: list[dict],
+    address_rows: list[dict],
     led: _Ledger,
-    follow: list,
-    promises: list,
-    disputes: list,
-    now: dt.datetime,
-    state: dict[str, Any],
+    follow: list[dict],
+    promises: list[dict],
+    disputes: list[dict],
     *,
-    last: bool,
-) -> None:
+    done: int,
+) -> _Chunk:
+    """Number a chunk's documents (from 1: `_rebase` moves them on) and turn every row
+    into a tuple the driver takes."""
+    now = plan.now
     # Numbers are gapless per kind, in date order within each chunk; ids follow them.
     order = sorted(range(len(led.docs)), key=lambda i: (led.docs[i]["doc_date"], i))
-    new_id = {old: n for n, old in enumerate(order, state["doc_base"] + 1)}
-    seq: dict[str, int] = state["seq"]
+    new_id = {old: n for n, old in enumerate(order, 1)}
+    seq: dict[str, int] = {}
+    totals: dict[tuple[str, dt.date], list[int]] = {}
+    counts: dict[str, int] = {}
+    sqlite = plan.dialect == "sqlite"
+    day = _iso_days() if sqlite else (lambda v: v)
+    stamp = _stamp(now) if sqlite else now
     doc_rows = []
     for old in order:
         d = led.docs[old]
-        n = seq[d["kind"]] = seq.get(d["kind"], 0) + 1
-        closed = d["last_on"] if d["open_amount"] == 0 else None
+        kind = d["kind"]
+        n = seq[kind] = seq.get(kind, 0) + 1
+        counts[kind] = counts.get(kind, 0) + 1
+        t = totals.setdefault((d["currency"], d["doc_date"]), [0, 0])
+        t[0 if kind in DEBIT_KINDS else 1] += d["amount"]
         doc_rows.append(
-            {
-                "id": new_id[old],
-                "kind": d["kind"],
-                "number": f"{SEQUENCES[d['kind']]}{n:06d}",
-                "seq": n,
-                "customer_id": d["customer_id"],
-                "currency": d["currency"],
-                "doc_date": d["doc_date"],
-                "due_date": d["due_date"],
-                "discount_until": d.get("discount_until"),
-                "discount_amount": d.get("discount_amount", 0),
-                "terms": d.get("terms", ""),
-                "amount": d["amount"],
-                "open_amount": d["open_amount"],
-                "closed_on": closed,
-                "status": "posted",
-                "subtotal": d.get("subtotal", 0),
-                "discount_total": d.get("discount_total", 0),
-                "tax_total": d.get("tax_total", 0),
-                "shipping": d.get("shipping", 0),
-                "reference": d.get("reference", ""),
-                "memo": d.get("memo", ""),
-                "reason": d.get("reason", ""),
-                "reverses_id": new_id[d["reverses"]] if d.get("reverses") is not None else None,
-                "created_by": "demo",
-                "created_at": now,
-                "version": 1,
-            }
+            (
+                new_id[old],
+                kind,
+                f"{SEQUENCES[kind]}{n:06d}",
+                n,
+                d["customer_id"],
+                d["currency"],
+                day(d["doc_date"]),
+                day(d["due_date"]),
+                day(d["discount_until"]),
+                d["discount_amount"],
+                d["terms"],
+                d["amount"],
+                d["open_amount"],
+                day(d["last_on"]) if d["open_amount"] == 0 else None,
+                "posted",
+                d["subtotal"],
+                d["discount_total"],
+                d["tax_total"],
+                d["shipping"],
+                d["reference"],
+                d["memo"],
+                d["reason"],
+                None if d["reverses"] is None else new_id[d["reverses"]],
+                "demo",
+                stamp,
+                1,
+            )
         )
     app_rows = []
     app_ids: dict[int, int] = {}
-    for n, a in enumerate(led.apps, state["app_base"] + 1):
+    for n, a in enumerate(led.apps, 1):
         app_ids[id(a)] = n
         app_rows.append(
-            {
-                "id": n,
-                "debit_id": new_id[a["debit"]],
-                "credit_id": new_id[a["credit"]],
-                "amount": a["amount"],
-                "applied_on": a["applied_on"],
-                "reason": a["reason"],
-                "undoes_id": app_ids[id(a["undoes"])] if a["undoes"] else None,
-                "created_by": "demo",
-                "created_at": now,
-            }
+            (
+                n,
+                new_id[a["debit"]],
+                new_id[a["credit"]],
+                a["amount"],
+                day(a["applied_on"]),
+                a["reason"],
+                app_ids[id(a["undoes"])] if a["undoes"] else None,
+                "demo",
+                stamp,
+            )
         )
-    line_rows = [
-        {**{k: v for k, v in ln.items() if k != "doc"}, "document_id": new_id[ln["doc"]]}
-        for ln in led.lines
+    line_rows = [(new_id[ln[0]], *ln[1:]) for ln in led.lines]
+    receipt_rows = [(new_id[r[0]], *r[1:]) for r in led.receipts]
+    for r in disputes:
+        r["document_id"] = new_id[r.pop("doc_idx")]
+    made = [
+        (Item.__table__, items),
+        (Customer.__table__, cust_rows),
+        (Contact.__table__, contact_rows),
+        (Address.__table__, address_rows),
     ]
-    receipt_rows = [
-        {**{k: v for k, v in r.items() if k != "doc"}, "document_id": new_id[r["doc"]]}
-        for r in led.receipts
+    direct = [
+        (Document.__table__, _DOC_COLUMNS, doc_rows),
+        (InvoiceLine.__table__, _LINE_COLUMNS, line_rows),
+        (ReceiptDetail.__table__, _RECEIPT_COLUMNS, receipt_rows),
+        (Application.__table__, _APP_COLUMNS, app_rows),
     ]
-    dispute_rows = [
-        {**{k: v for k, v in d.items() if k != "doc_idx"}, "document_id": new_id[d["doc_idx"]]}
-        for d in disputes
+    after = [
+        (FollowUp.__table__, follow),
+        (Promise.__table__, promises),
+        (Dispute.__table__, disputes),
     ]
+    return _Chunk(
+        tables=[_driver_rows(plan.dialect, table, rows) for table, rows in made if rows]
+        + [
+            (table.name, list(cols), _insert_sql(plan.dialect, table, cols), rows)
+            for table, cols, rows in direct
+            if rows
+        ]
+        + [_driver_rows(plan.dialect, table, rows) for table, rows in after if rows],
+        customers_done=done,
+        counts=counts,
+        applications=len(app_rows),
+        totals=totals,
+    )
 
-    def work(conn: Any) -> None:
-        if conn.dialect.name == "sqlite" and state["first"]:
+
+def _rebase(part: _Chunk, documents: int, applications: int, seq: Mapping[str, int]) -> None:
+    """Move a chunk's ids and numbers past those of the chunks written before it."""
+    if not (documents or applications):
+        return
+    db, ab = documents, applications
+    for k, (name, cols, sql, rows) in enumerate(part.tables):
+        if name == "document":
+            base = {kind: seq.get(kind, 0) for kind in SEQUENCES}
+            rows = [
+                (
+                    r[0] + db,
+                    r[1],
+                    f"{SEQUENCES[r[1]]}{r[3] + base[r[1]]:06d}",
+                    r[3] + base[r[1]],
+                    *r[4:22],
+                    None if r[22] is None else r[22] + db,
+                    *r[23:],
+                )
+                for r in rows
+            ]
+        elif name == "application":
+            rows = [
+                (
+                    r[0] + ab,
+                    r[1] + db,
+                    r[2] + db,
+                    *r[3:6],
+                    None if r[6] is None else r[6] + ab,
+                    *r[7:],
+                )
+                for r in rows
+            ]
+        elif "document_id" in cols:
+            at = cols.index("document_id")
+            rows = [(*r[:at], r[at] + db, *r[at + 1 :]) for r in rows]
+        part.tables[k] = (name, cols, sql, rows)
+
+
+def _store(conn: Any, part: _Chunk, first: bool) -> None:
+    """Write one chunk: one transaction, straight through the driver's executemany (the
+    Core path spends more time building parameters than the database spends inserting)."""
+    if conn.dialect.name == "sqlite":
+        # A big page cache keeps the b-trees being filled in memory.
+        conn.exec_driver_sql("PRAGMA cache_size=-262144")
+        if first:
             # The triggers would index one row at a time: build the index once instead.
             conn.execute(text("DROP TRIGGER IF EXISTS customer_fts_ai"))
-        chunks = [
-            (Item.__table__, items if state["first"] else []),
-            (Customer.__table__, cust_rows),
-            (Contact.__table__, contact_rows),
-            (Address.__table__, address_rows),
-            (Document.__table__, doc_rows),
-            (InvoiceLine.__table__, line_rows),
-            (ReceiptDetail.__table__, receipt_rows),
-            (Application.__table__, app_rows),
-            (FollowUp.__table__, follow),
-            (Promise.__table__, promises),
-            (Dispute.__table__, dispute_rows),
-        ]
-        for table, rows in chunks:
-            if rows:
-                _bulk_insert(conn, table, rows)
-        totals = state.setdefault("totals", {})
-        for r in doc_rows:
-            t = totals.setdefault((r["currency"], r["doc_date"]), [0, 0])
-            t[0 if r["kind"] in DEBIT_KINDS else 1] += r["amount"]
-        if not last:
-            return
-        _bulk_insert(
-            conn,
-            DailyTotal.__table__,
-            [
-                {"currency": cur, "day": day, "debits": d, "credits": c}
-                for (cur, day), (d, c) in sorted(totals.items())
-            ],
+            # Secondary indexes are built once at the end, by sorting: far cheaper than
+            # keeping them row by row through millions of inserts.
+            for ix in _deferred_indexes():
+                conn.exec_driver_sql(f"DROP INDEX IF EXISTS {ix.name}")
+    for _name, _cols, sql, rows in part.tables:
+        for k in range(0, len(rows), 50000):
+            conn.exec_driver_sql(sql, rows[k : k + 50000])
+
+
+def _finish(
+    conn: Any,
+    book: Book,
+    plan: _Plan,
+    totals: Mapping[tuple[str, dt.date], list[int]],
+    sequences: Mapping[str, int],
+    documents: int,
+    applications: int,
+) -> None:
+    """Daily control totals, the sequences, the indexes and the audit line."""
+    _, _, sql, rows = _driver_rows(
+        plan.dialect,
+        DailyTotal.__table__,
+        [
+            {"currency": c, "day": day, "debits": d, "credits": cr}
+            for (c, day), (d, cr) in sorted(totals.items())
+        ],
+    )
+    if rows:
+        conn.exec_driver_sql(sql, rows)
+    for kind, n in sequences.items():
+        conn.execute(
+            update(Sequence.__table__)
+            .where(Sequence.__table__.c.kind == kind)
+            .values(next_value=n + 1)
         )
-        for kind, n in seq.items():
-            conn.execute(
-                update(Sequence.__table__)
-                .where(Sequence.__table__.c.kind == kind)
-                .values(next_value=n + 1)
+    if conn.dialect.name == "postgresql":
+        # The ids were given, not drawn: move each table's id sequence past them.
+        for table in ("customer", "document", "application"):
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
             )
-        if conn.dialect.name == "sqlite":
-            from db.search import SQLITE_DDL
+        conn.exec_driver_sql("ANALYZE")
+    if conn.dialect.name == "sqlite":
+        from db.search import SQLITE_DDL
 
-            conn.execute(text(SQLITE_DDL[1]))
-            rebuild_index(conn)
-            conn.execute(text("ANALYZE"))  # statistics, so the planner picks the indexes
-        tx = Tx(
-            conn=conn,
-            user=book.user,
-            role="admin",
-            today=book.today(),
-            now=now,
-            terminal=book.terminal,
-            writable=True,
-        )
-        audit.record(
-            tx,
-            "demo.build",
-            entity="book",
-            after={
-                "customers": cust_rows[-1]["id"] if cust_rows else 0,
-                "documents": state["doc_base"] + len(doc_rows),
-                "applications": state["app_base"] + len(app_rows),
-            },
-        )
+        conn.exec_driver_sql("PRAGMA cache_size=-262144")
+        conn.exec_driver_sql("PRAGMA threads=2")  # index builds sort on both cores
+        conn.execute(text(SQLITE_DDL[1]))
+        rebuild_index(conn)
+        for ix in _deferred_indexes():
+            ix.create(conn, checkfirst=True)
+        # Statistics, so the planner picks the indexes; sampled, which is enough for that.
+        conn.exec_driver_sql("PRAGMA analysis_limit=2000")
+        conn.execute(text("ANALYZE"))
+    tx = Tx(
+        conn=conn,
+        user=book.user,
+        role="admin",
+        today=book.today(),
+        now=plan.now,
+        terminal=book.terminal,
+        writable=True,
+    )
+    audit.record(
+        tx,
+        "demo.build",
+        entity="book",
+        after={
+            "customers": plan.customers,
+            "documents": documents,
+            "applications": applications,
+        },
+    )
 
-    from db.engine import run_write
 
-    run_write(book.engine, work)
-    state["first"] = False
-    state["doc_base"] += len(doc_rows)
-    state["app_base"] += len(app_rows)
-    state["apps"] += len(app_rows)
-    for r in doc_rows:
-        state["counts"][r["kind"]] = state["counts"].get(r["kind"], 0) + 1
+def _deferred_indexes() -> list[Any]:
+    """The non-unique indexes of the big tables, dropped during a bulk load on SQLite."""
+    return [
+        ix
+        for table in (Document.__table__, Application.__table__, InvoiceLine.__table__)
+        for ix in table.indexes
+        if not ix.unique
+    ]
+
+
+def _insert_sql(dialect: str, table: Any, columns: Seq[str]) -> str:
+    """An INSERT taking `columns` as parameters; every other column with a default gets
+    it written into the statement (the defaults are SQLAlchemy's, not the schema's)."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    names, values = list(columns), [mark] * len(columns)
+    for c in table.columns:
+        if c.name not in columns and c.default is not None:
+            names.append(c.name)
+            values.append(_literal(dialect, c.default.arg))
+    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(values)})"
+
+
+def _literal(dialect: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return ("1" if value else "0") if dialect == "sqlite" else ("TRUE" if value else "FALSE")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"no literal for the default {value!r}")
+
+
+def _iso_days() -> Callable[[Any], str | None]:
+    """Dates as SQLAlchemy stores them on SQLite, each day formatted once."""
+    days: dict[Any, str | None] = {None: None}
+
+    def day(v: Any) -> str | None:
+        if v not in days:
+            days[v] = v.isoformat()
+        return days[v]
+
+    return day
+
+
+def _stamp(v: dt.datetime) -> str:
+    """A timestamp as SQLAlchemy stores it on SQLite (UTC, microseconds)."""
+    return v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _converter(column: Any) -> Callable[[Any], Any] | None:
@@ -808,39 +1140,45 @@ def _converter(column: Any) -> Callable[[Any], Any] | None:
 
     kind = column.type
     if isinstance(kind, DateTime) or getattr(kind, "impl", None).__class__ is DateTime:
-        stamps: dict[Any, str] = {}
+        stamps: dict[Any, str | None] = {None: None}
 
         def stamp(v: Any) -> Any:
-            if v is None:
-                return None
             if v not in stamps:
-                stamps[v] = v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+                stamps[v] = _stamp(v)
             return stamps[v]
 
         return stamp
     if isinstance(kind, Date):
-        return lambda v: None if v is None else v.isoformat()
+        return _iso_days()
     if isinstance(kind, Boolean):
         return lambda v: None if v is None else int(v)
     return None
 
 
-def _bulk_insert(conn: Any, table: Any, rows: list[dict]) -> None:
-    """Many rows at once. On SQLite straight through the driver's executemany (the Core
-    path spends more time building parameters than SQLite spends inserting)."""
-    if conn.dialect.name != "sqlite":
-        for k in range(0, len(rows), 20000):
-            conn.execute(insert(table), rows[k : k + 20000])
-        return
+def _driver_rows(
+    dialect: str, table: Any, rows: list[dict]
+) -> tuple[str, list[str], str, list[tuple]]:
+    """An INSERT in the driver's own placeholders and the rows as tuples, with the column
+    defaults filled in and, on SQLite, values stored the way SQLAlchemy would store them.
+    The row-to-tuple function is compiled once per table: millions of rows go through it."""
     keys = set().union(*(r.keys() for r in rows[:50]))
     cols = [c for c in table.columns if c.name in keys or c.default is not None]
     names = [c.name for c in cols]
-    plan = [(c.name, c.default.arg if c.default is not None else None, _converter(c)) for c in cols]
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
-    data = []
-    for r in rows:
-        data.append(tuple((conv(r.get(n, d)) if conv else r.get(n, d)) for n, d, conv in plan))
-    conn.exec_driver_sql(sql, data)
+    sqlite = dialect == "sqlite"
+    env: dict[str, Any] = {}
+    parts = []
+    for n, c in enumerate(cols):
+        env[f"d{n}"] = c.default.arg if c.default is not None else None
+        value = f"r.get({c.name!r}, d{n})"
+        conv = _converter(c) if sqlite else None
+        if conv is not None:
+            env[f"c{n}"] = conv
+            value = f"c{n}({value})"
+        parts.append(value)
+    to_tuple = eval(f"lambda r: ({', '.join(parts)},)", env)  # noqa: S307 - our own text
+    mark = "?" if sqlite else "%s"
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)})"
+    return table.name, names, sql, list(map(to_tuple, rows))
 
 
 def is_empty(book: Book) -> bool:

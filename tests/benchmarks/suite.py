@@ -18,7 +18,7 @@ from artui import demo
 from artui.book import Book, open_book
 
 TODAY = dt.date(2026, 11, 24)
-DEMO_VERSION = 2  # bump when artui/demo.py changes what it generates
+DEMO_VERSION = 3  # bump when artui/demo.py changes what it generates
 BIG_DOCS = 2000
 
 
