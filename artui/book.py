@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from artui.errors import NotAllowed, NotFound
 from db import migrate
@@ -254,39 +254,50 @@ def open_book(
     return Book(engine, user, today=today)
 
 
+def _sequence_statements() -> tuple[Any, Any, Any, Any]:
+    from db.models import Document
+
+    seq, docs = Sequence.__table__, Document.__table__
+    row = select(seq.c.prefix, seq.c.width, seq.c.next_value).where(seq.c.kind == bindparam("kind"))
+    held = (
+        select(docs.c.id)
+        .where(docs.c.kind == bindparam("kind"), docs.c.seq == bindparam("seq"))
+        .limit(1)
+    )
+    move = (
+        update(seq).where(seq.c.kind == bindparam("b_kind")).values(next_value=bindparam("b_next"))
+    )
+    return row, row.with_for_update(), held, move
+
+
+# Built once: building and keying a statement costs more than running it on SQLite.
+_SEQ_ROW, _SEQ_ROW_LOCKED, _SEQ_HELD, _SEQ_MOVE = _sequence_statements()
+
+
 def next_number(tx: Tx, kind: str) -> tuple[str, int]:
     """Take the next gapless number of a kind, inside the posting transaction. A number
     of the sequence's own form already held by an imported document is passed over: that
     document fills the value (it carries it as its `seq`)."""
-    from db.models import Document
-
-    table = Sequence.__table__
-    docs = Document.__table__
-    stmt = select(table.c.prefix, table.c.width, table.c.next_value).where(table.c.kind == kind)
-    if not tx.sqlite:
-        stmt = stmt.with_for_update()
-    row = tx.conn.execute(stmt).first()
+    row = tx.conn.execute(_SEQ_ROW if tx.sqlite else _SEQ_ROW_LOCKED, {"kind": kind}).first()
     if row is None:
         raise NotFound(f"There is no number sequence for {kind}.")
     value = row.next_value
-    while (
-        tx.conn.execute(
-            select(docs.c.id).where(docs.c.kind == kind, docs.c.seq == value).limit(1)
-        ).first()
-        is not None
-    ):
+    while tx.conn.execute(_SEQ_HELD, {"kind": kind, "seq": value}).first() is not None:
         value += 1
-    tx.conn.execute(update(table).where(table.c.kind == kind).values(next_value=value + 1))
+    tx.conn.execute(_SEQ_MOVE, {"b_kind": kind, "b_next": value + 1})
     return f"{row.prefix}{value:0{row.width}d}", value
 
 
 def sequence_value(tx: Tx, kind: str, number: str) -> int | None:
     """The sequence value an outside number stands for, when it has the sequence's own
     form (`INV-000042` -> 42); None otherwise."""
-    row = tx.conn.execute(
-        select(Sequence.__table__.c.prefix).where(Sequence.__table__.c.kind == kind)
-    ).first()
-    if row is None or not number.startswith(row.prefix):
+    prefixes = tx.cache.get("prefixes")
+    if prefixes is None:
+        table = Sequence.__table__
+        prefixes = dict(tx.conn.execute(select(table.c.kind, table.c.prefix)).all())
+        tx.cache["prefixes"] = prefixes
+    prefix = prefixes.get(kind)
+    if prefix is None or not number.startswith(prefix):
         return None
-    digits = number[len(row.prefix) :]
+    digits = number[len(prefix) :]
     return int(digits) if digits.isdigit() and int(digits) > 0 else None

@@ -8,6 +8,7 @@ Disputed amounts stay on the account but leave the worklist's score (and dunning
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
 
@@ -98,6 +99,7 @@ def log_call(tx: Tx, inp: CallInput) -> int:
                 plan_id=plan_id,
                 amount=p.amount,
                 due_on=p.due_on,
+                made_on=tx.today,
                 status="open",
                 created_by=tx.user,
                 created_at=tx.now,
@@ -120,6 +122,10 @@ def log_call(tx: Tx, inp: CallInput) -> int:
     return fid
 
 
+def _made_on(promise: Any) -> dt.date:
+    return promise["made_on"] or promise["created_at"].date()
+
+
 def settle_promises(tx: Tx, customer_id: int) -> None:
     """Decide open promises: receipts dated from a promise's day to its due date cover
     promises in date order; a promise not covered once its date has passed is broken."""
@@ -134,7 +140,7 @@ def settle_promises(tx: Tx, customer_id: int) -> None:
     )
     if not open_rows:
         return
-    start = min(r["created_at"] for r in open_rows).date()
+    start = min(_made_on(r) for r in open_rows)
     # Promises kept since then already used their receipts: they take their share first.
     rows = (
         tx.conn.execute(
@@ -148,7 +154,7 @@ def settle_promises(tx: Tx, customer_id: int) -> None:
         .mappings()
         .all()
     )
-    start = min(r["created_at"] for r in rows).date()
+    start = min(_made_on(r) for r in rows)
     receipts = tx.conn.execute(
         select(D.c.doc_date, D.c.amount)
         .where(

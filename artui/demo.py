@@ -718,6 +718,7 @@ def _history(
                     "customer_id": cid,
                     "amount": open_invs[0]["open_amount"],
                     "due_on": due_on,
+                    "made_on": when.date(),
                     "status": status,
                     "settled_on": None if status == "open" else due_on,
                     "created_by": "alice",

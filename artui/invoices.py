@@ -120,9 +120,12 @@ def _validate(inp: InvoiceInput) -> None:
     refuse_card_numbers(inp.reference, "reference")
 
 
+_INSERT_LINES = insert(L)
+
+
 def _insert_lines(tx: Tx, doc_id: int, lines: Sequence[LineInput], totals: Totals) -> None:
     tx.conn.execute(
-        insert(L),
+        _INSERT_LINES,
         [
             {
                 "document_id": doc_id,

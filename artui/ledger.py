@@ -47,6 +47,14 @@ IS_OPEN = text("document.open_amount > 0")
 _INSERT_DOC = insert(D)
 _INSERT_APP = insert(A)
 _SELECT_DOC = select(D).where(D.c.id == bindparam("doc_id"))
+# Built once: building and keying a statement costs more than running it on SQLite.
+_CUSTOMER_BY = {
+    "id": select(C).where(C.c.id == bindparam("key")),
+    "account": select(C).where(C.c.account == bindparam("key")),
+}
+_CUSTOMER_LOCKED = {k: v.with_for_update() for k, v in _CUSTOMER_BY.items()}
+_NUMBER_TAKEN = select(D.c.id).where(D.c.kind == bindparam("kind"), D.c.number == bindparam("n"))
+_SEQ_TAKEN = select(D.c.id).where(D.c.kind == bindparam("kind"), D.c.seq == bindparam("seq"))
 _SET_OPEN = (
     update(D)
     .where(D.c.id == bindparam("doc_id"))
@@ -114,11 +122,9 @@ def money(amount: int, currency: str) -> str:
 
 def customer_row(tx: Tx, customer: int | str, *, lock: bool = False) -> Mapping[str, Any]:
     """A customer by id or account number."""
-    cond = C.c.id == customer if isinstance(customer, int) else C.c.account == customer
-    stmt = select(C).where(cond)
-    if lock and not tx.sqlite:
-        stmt = stmt.with_for_update()
-    row = tx.conn.execute(stmt).mappings().first()
+    by = "id" if isinstance(customer, int) else "account"
+    stmt = (_CUSTOMER_LOCKED if lock and not tx.sqlite else _CUSTOMER_BY)[by]
+    row = tx.conn.execute(stmt, {"key": customer}).mappings().first()
     if row is None:
         raise NotFound(f"There is no customer with account {customer}.", field="account")
     return row
@@ -222,16 +228,13 @@ def insert_document(
         number, seq = next_number(tx, kind)
     else:
         number = number.strip()
-        exists = tx.conn.execute(
-            select(D.c.id).where(D.c.kind == kind, D.c.number == number)
-        ).first()
+        exists = tx.conn.execute(_NUMBER_TAKEN, {"kind": kind, "n": number}).first()
         if exists is not None:
             raise Refused(f"{KIND_LABEL[kind]} {number} already exists.", field="number")
         seq = sequence_value(tx, kind, number)
         if (
             seq is not None
-            and tx.conn.execute(select(D.c.id).where(D.c.kind == kind, D.c.seq == seq)).first()
-            is not None
+            and tx.conn.execute(_SEQ_TAKEN, {"kind": kind, "seq": seq}).first() is not None
         ):
             raise Refused(
                 f"{KIND_LABEL[kind]} {number} is already taken in another form.", field="number"

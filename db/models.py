@@ -340,6 +340,7 @@ class Promise(SQLModel, table=True):
     plan_id: int | None = None  # instalments of one payment plan share it
     amount: int
     due_on: dt.date
+    made_on: dt.date | None = None  # the working date it was made on (migration 0005)
     status: str = "open"  # open | kept | broken | cancelled
     settled_on: dt.date | None = None
     created_by: str = ""
