@@ -194,7 +194,12 @@ def run(argv: list[str]) -> None:
 def _register() -> None:
     import importlib
 
-    for name in ("artui.cli_reports", "artui.cli_data", "artui.cli_exchange"):
+    for name in (
+        "artui.cli_reports",
+        "artui.cli_data",
+        "artui.cli_exchange",
+        "artui.cli_statements",
+    ):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

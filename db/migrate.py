@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0005"  # keep in step with the newest file in migrations/versions
+HEAD = "0006"  # keep in step with the newest file in migrations/versions
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -415,6 +415,39 @@ class Outbox(SQLModel, table=True):
     sent_at: dt.datetime | None = None
 
 
+class StatementRun(SQLModel, table=True):
+    """A statement run: who was chosen, as of when, and how they were delivered; its
+    statements can be printed again, identically, from it (migration 0006)."""
+
+    __tablename__ = "statement_run"
+    __table_args__ = STRICT
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: dt.date
+    period_from: dt.date | None = None  # set: activity statements; else open item
+    criteria: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    delivery: str = "files"  # files | email | print
+    folder: str = ""
+    status: str = "running"  # running | done
+    total: int = 0
+    created_by: str = ""
+    created_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+
+
+class StatementRunItem(SQLModel, table=True):
+    __tablename__ = "statement_run_item"
+    __table_args__ = (Index("ix_statement_run_item_run", "run_id", "position"), STRICT)
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="statement_run.id")
+    position: int
+    customer_id: int = Field(foreign_key="customer.id")
+    balance: int = 0
+    status: str = "pending"  # pending | done
+    file: str = ""
+    email: str = ""
+    outbox_id: int | None = None
+
+
 def _core_defaults() -> None:
     """Give every column the default its model field declares, so that Core inserts
     (which the services and bulk loads use) may leave those columns out."""

@@ -1,46 +1,12 @@
 """Mail through the outbox, against a real SMTP server on loopback (aiosmtpd)."""
 
-import email
-import socket
-
 import pytest
-from aiosmtpd.controller import Controller
 
 from artui import outbox
 from artui.outbox import Attachment, Mail, MailSettings
+from tests.integration.conftest import free_port
 
 pypdf = pytest.importorskip("pypdf")
-
-
-class Catcher:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001
-        if address.startswith("nobody@"):
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001
-        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    catcher = Catcher()
-    port = free_port()
-    controller = Controller(catcher, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield catcher, MailSettings(host="127.0.0.1", port=port, sender="ar@example.com")
-    controller.stop()
 
 
 def a_pdf(tmp_path):
