@@ -16,6 +16,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Sequence as Seq
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -416,23 +417,23 @@ def build(
     totals: dict[tuple[str, dt.date], list[int]] = {}
     applications = 0
     say(f"making {customers} customers")
-    for k, part in enumerate(source):
-        _rebase(part, sum(counts.values()), applications, seq)
-        run_write(book.engine, lambda conn, part=part, first=k == 0: _store(conn, part, first))
-        for kind, n in part.counts.items():
-            counts[kind] = counts.get(kind, 0) + n
-            seq[kind] = seq.get(kind, 0) + n
-        applications += part.applications
-        for key, (d, c) in part.totals.items():
-            t = totals.setdefault(key, [0, 0])
-            t[0] += d
-            t[1] += c
-        say(f"{part.customers_done} customers written")
-    say("building the indexes")
-    run_write(
-        book.engine,
-        lambda conn: _finish(conn, book, plan, totals, seq, sum(counts.values()), applications),
-    )
+    with _bulk_writer(book.engine) as write:
+        for k, part in enumerate(source):
+            _rebase(part, sum(counts.values()), applications, seq)
+            write(lambda conn, part=part, first=k == 0: _store(conn, part, first))
+            for kind, n in part.counts.items():
+                counts[kind] = counts.get(kind, 0) + n
+                seq[kind] = seq.get(kind, 0) + n
+            applications += part.applications
+            for key, (d, c) in part.totals.items():
+                t = totals.setdefault(key, [0, 0])
+                t[0] += d
+                t[1] += c
+            say(f"{part.customers_done} customers written")
+        say("building the indexes")
+        write(
+            lambda conn: _finish(conn, book, plan, totals, seq, sum(counts.values()), applications)
+        )
     return DemoStats(
         customers=customers,
         invoices=counts.get("invoice", 0),
@@ -442,6 +443,32 @@ def build(
         seconds=round(time.perf_counter() - started, 2),
         counts=counts,
     )
+
+
+@contextmanager
+def _bulk_writer(engine: Any) -> Iterator[Callable[[Callable[[Any], None]], None]]:
+    """Transactions for the load. On SQLite, one connection without foreign-key checks
+    or fsyncs while the book is built: the rows are consistent by construction (the
+    demo tests run `check` on them), a crash half way leaves a book to throw away
+    anyway, and the checks would cost millions of index look-ups."""
+    if engine.dialect.name != "sqlite":
+        yield lambda work: run_write(engine, work)
+        return
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection  # outside any transaction, as these need
+        raw.execute("PRAGMA foreign_keys=OFF")
+        raw.execute("PRAGMA synchronous=OFF")
+        immediate = conn.execution_options(sqlite_begin="IMMEDIATE")
+
+        def write(work: Callable[[Any], None]) -> None:
+            with immediate.begin():
+                work(immediate)
+
+        try:
+            yield write
+        finally:
+            raw.execute("PRAGMA synchronous=FULL")
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _chunks_from_workers(plan: _Plan, workers: int) -> Iterator[_Chunk]:

@@ -86,6 +86,9 @@ def test_demo_is_deterministic_and_the_same_in_a_second_process(tmp_path):
         assert check_book(b) == []
         with b.engine.connect() as conn:
             names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
+            # Loaded with the foreign-key checks off: every reference must still hold.
+            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         # The indexes dropped for the load are all back.
         assert {"ix_document_open", "ix_application_debit", "customer_fts_ai"} <= names
     finally:
