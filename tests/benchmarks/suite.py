@@ -395,3 +395,32 @@ def table(title: str, figures: list[Figure]) -> str:
         ok = {True: "yes", False: "NO", None: ""}[f.ok]
         lines.append(f"{f.name[:51]:<52}{med:>11}{p95:>11}  {f.target:<18}{ok}  {f.unit}")
     return "\n".join(lines)
+
+
+def measure_statements(book: Book, count: int = 1000) -> list[Figure]:
+    """A statement run of `count` customers (files, open item, as of TODAY), with the
+    shipped Unicode font: the run's time and statements per second."""
+    import tempfile
+
+    from artui import statement_runs as runs
+
+    chosen = [r.account for r in runs.choose(book, runs.RunCriteria(TODAY))][:count]
+    with tempfile.TemporaryDirectory() as folder:
+        run_id = runs.create_run(
+            book, runs.RunCriteria(TODAY, accounts=tuple(chosen)), "files", folder
+        )
+        start = time.perf_counter()
+        info = runs.continue_run(book, run_id)
+        seconds = time.perf_counter() - start
+    assert info.done == len(chosen)
+    return [
+        Figure(
+            f"statement run, {len(chosen):,} customers (PDF files)",
+            seconds,
+            None,
+            "s",
+            "< 30 s for 1,000",
+            seconds < 30 * len(chosen) / 1000,
+        ),
+        Figure("  statements per second", len(chosen) / seconds, None, "/s", "> 33 /s"),
+    ]
