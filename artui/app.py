@@ -27,6 +27,7 @@ class ScreensProvider(Provider):
         actions = [
             ("Customer lookup (F2)", app.action_lookup, "Find a customer"),
             ("New customer", app.action_new_customer, "Add a customer record"),
+            ("Statements (F6)", app.action_statements, "Statement runs and previews"),
             ("Keys for this screen (F1)", app.action_help, "Show every key"),
             ("Toggle light and dark theme", app.action_toggle_dark, "Ctrl+T"),
             ("Quit (Ctrl+Q)", app.action_quit, "Leave ARTUI"),
@@ -73,6 +74,8 @@ class ArtuiApp(App):
         Binding("question_mark", "help", "Keys", show=False, id="app.help_twin"),
         Binding("f2", "lookup", "Lookup", id="app.lookup"),
         Binding("ctrl+f", "lookup", "Lookup", show=False, id="app.lookup_twin"),
+        Binding("f6", "statements", "Statements", id="app.statements"),
+        Binding("alt+s", "statements", "Statements", show=False, id="app.statements_twin"),
         Binding("ctrl+t", "toggle_dark", "Theme", show=False, id="app.theme"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -121,6 +124,12 @@ class ArtuiApp(App):
                 self.push_screen(LookupScreen(returning=True))
                 return
         self.push_screen(LookupScreen())
+
+    def action_statements(self) -> None:
+        from screens.statements import StatementsScreen
+
+        if not isinstance(self.screen, StatementsScreen):
+            self.push_screen(StatementsScreen())
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

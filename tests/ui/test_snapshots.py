@@ -39,3 +39,12 @@ def test_account(snap_compare, book, size, theme):
         await _settle(pilot)
 
     assert snap_compare(ArtuiApp(book, theme=theme), terminal_size=size, run_before=before)
+
+
+def test_statements(snap_compare, book):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("f6")
+        await _settle(pilot)
+
+    assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
