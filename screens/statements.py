@@ -148,7 +148,6 @@ class StatementsScreen(WorkScreen):
     @on(Input.Changed)
     @on(Select.Changed)
     def criteria_changed(self) -> None:
-        self.dirty = False
         self.refresh_chosen()
 
     def refresh_chosen(self) -> None:
@@ -301,6 +300,13 @@ class StatementsScreen(WorkScreen):
         self.app.report(exc)  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
+        if self.running:
+            # The progress comes back to this screen: stay until the run is done.
+            self.app.say(  # type: ignore[attr-defined]
+                "The run is still going; this screen stays until it is done. If ARTUI is "
+                "closed, `artui statements --resume N` finishes it."
+            )
+            return
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
