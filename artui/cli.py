@@ -199,6 +199,7 @@ def _register() -> None:
         "artui.cli_data",
         "artui.cli_exchange",
         "artui.cli_statements",
+        "artui.cli_report",
     ):
         try:
             importlib.import_module(name)

@@ -384,3 +384,51 @@ def activity(tx: Tx, start: dt.date, end: dt.date, user: str | None = None) -> l
     )
     rows = [Activity(u, *(per[u][f] for f in fields)) for u in sorted(per)]
     return [r for r in rows if user is None or r.user == user]
+
+
+@dataclass(frozen=True)
+class DisputeLine:
+    opened_on: dt.date
+    account: str
+    name: str
+    currency: str
+    number: str  # the disputed document, or "" for the whole account
+    amount: int
+    reason: str
+    owner: str
+    status: str
+    days_open: int
+
+
+@read_only
+def disputes_report(tx: Tx, as_of: dt.date | None = None) -> list[DisputeLine]:
+    """Disputes open on a date (opened by then, not resolved by then), oldest first."""
+    from db.models import Dispute
+
+    as_of = as_of or tx.today
+    DS = Dispute.__table__
+    stmt = (
+        select(
+            DS.c.opened_on,
+            C.c.account,
+            C.c.name,
+            C.c.currency,
+            func.coalesce(D.c.number, ""),
+            DS.c.amount,
+            DS.c.reason,
+            DS.c.owner,
+            DS.c.status,
+        )
+        .select_from(
+            DS.join(C, C.c.id == DS.c.customer_id).outerjoin(D, D.c.id == DS.c.document_id)
+        )
+        .where(
+            DS.c.opened_on <= as_of,
+            (DS.c.resolved_on.is_(None)) | (DS.c.resolved_on > as_of),
+        )
+        .order_by(DS.c.opened_on, C.c.account)
+    )
+    return [
+        DisputeLine(*r[:8], "open" if r[8] != "rejected" else r[8], (as_of - r[0]).days)
+        for r in tx.conn.execute(stmt)
+    ]
