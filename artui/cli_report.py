@@ -43,8 +43,10 @@ MONEY = {
     "write_offs",
     "other_debits",
     "closing",
-    "computed_closing",
     "difference",
+    "gl_opening",
+    "gl_closing",
+    "gl_difference",
 }
 COUNTS = {"invoices", "receipts", "credits"}  # in activity these are counts, not money
 
@@ -64,7 +66,8 @@ def report(
 ) -> None:
     """dso, receipts, register, credits, credit-history, disputes, activity, month-end.
     month-end ties the subledger for the period (opening + invoices - receipts - credits
-    - write-offs = closing, by currency) and exits 1 when it does not tie."""
+    - write-offs = closing, by currency), ties it to the receivable of the GL journal
+    export, and exits 1 when either does not tie."""
     from artui import reports as r
 
     b = book()
@@ -89,7 +92,7 @@ def report(
     elif name is Name.activity:
         rows = r.activity(b, frm, to, user=user)
     else:
-        rows = r.roll_forward(b, frm, to)
+        rows = r.month_end(b, frm, to)
     records = [_record(row, name) for row in rows]
     if fmt is Fmt.json:
         dump_json(
@@ -110,9 +113,12 @@ def report(
     else:
         _table(records, name)
     if name is Name.month_end:
-        bad = [r.currency for r in rows if r.difference]
+        bad = [r.currency for r in rows if not r.ties]
         if bad:
-            fail("The subledger does not tie for " + ", ".join(bad) + ".")
+            fail(
+                "The receivable does not tie for " + ", ".join(bad) + ": see the difference "
+                "and gl_difference columns."
+            )
 
 
 def _record(row: Any, name: Name) -> dict[str, Any]:
@@ -121,9 +127,6 @@ def _record(row: Any, name: Name) -> dict[str, Any]:
     from artui.money import format_amount
 
     d = asdict(row)
-    if name is Name.month_end:
-        d["computed_closing"] = row.computed_closing
-        d["difference"] = row.difference
     cur = d.get("currency", "USD")
     out: dict[str, Any] = {}
     for k, v in d.items():

@@ -432,3 +432,62 @@ def disputes_report(tx: Tx, as_of: dt.date | None = None) -> list[DisputeLine]:
         DisputeLine(*r[:8], "open" if r[8] != "rejected" else r[8], (as_of - r[0]).days)
         for r in tx.conn.execute(stmt)
     ]
+
+
+@dataclass(frozen=True)
+class MonthEnd:
+    """The month-end tie-out of a period, by currency: the subledger's roll-forward, and
+    the same receivable read from the GL journal export (`artui export journal`)."""
+
+    currency: str
+    opening: int
+    invoices: int
+    receipts: int
+    credits: int
+    write_offs: int
+    other_debits: int
+    closing: int
+    difference: int  # closing less opening + the movements: 0 when the subledger ties
+    gl_opening: int  # receivable in the journal before the period
+    gl_closing: int  # receivable in the journal at the period's end
+    gl_difference: int  # subledger closing less journal closing: 0 when the GL ties
+
+    @property
+    def ties(self) -> bool:
+        return self.difference == 0 and self.gl_difference == 0 and self.opening == self.gl_opening
+
+
+@read_only
+def month_end(tx: Tx, start: dt.date, end: dt.date) -> list[MonthEnd]:
+    """Roll-forward of the subledger, tied to the receivable postings of the GL journal
+    the export produces for the same dates; any difference is flagged by `ties`."""
+    from artui.journal import RECEIVABLE, entries
+
+    before: dict[str, int] = defaultdict(int)
+    upto: dict[str, int] = defaultdict(int)
+    for e in entries(tx, None, end):
+        ar = sum(amt for acct, amt in e.postings if acct.startswith(RECEIVABLE + ":"))
+        upto[e.currency] += ar
+        if e.date < start:
+            before[e.currency] += ar
+    out = []
+    rolled = {r.currency: r for r in roll_forward(tx, start, end)}
+    for cur in sorted(set(rolled) | set(upto)):
+        r = rolled.get(cur) or RollForward(cur, 0, 0, 0, 0, 0, 0, 0)
+        out.append(
+            MonthEnd(
+                cur,
+                r.opening,
+                r.invoices,
+                r.receipts,
+                r.credits,
+                r.write_offs,
+                r.other_debits,
+                r.closing,
+                r.difference,
+                before[cur],
+                upto[cur],
+                r.closing - upto[cur],
+            )
+        )
+    return out

@@ -55,3 +55,36 @@ def test_reports_on_a_hand_book(tmp_path):
     assert bad.returncode == 2 and "--from is after --to" in bad.stderr
     nope = run("report", "nonsense", db=db)
     assert nope.returncode == 2
+
+
+def test_month_end_flags_a_control_total_that_does_not_tie(tmp_path):
+    """A control total changed behind the ledger's back (a planted fault): month-end says
+    which currency does not tie and exits 1."""
+    import sqlite3
+
+    db = str(tmp_path / "book.db")
+    hand_book(db)
+    ok = run("report", "month-end", "--from", "2026-11-01", "--to", "2026-11-24", db=db)
+    assert ok.returncode == 0, ok.stderr
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "UPDATE daily_total SET debits = debits + 1 "
+            "WHERE rowid = (SELECT min(rowid) FROM daily_total)"
+        )
+    conn.close()
+    bad = run(
+        "report",
+        "month-end",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-24",
+        "--format",
+        "json",
+        db=db,
+    )
+    assert bad.returncode == 1
+    assert "does not tie for USD" in bad.stderr
+    [row] = [r for r in json.loads(bad.stdout)["rows"] if r["currency"] == "USD"]
+    assert row["gl_difference"] == "0.01"
