@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,6 +13,8 @@ from artui.cli import app, book, dump_json, fail, parse_day
 
 
 class Name(StrEnum):
+    aging = "aging"
+    aging_detail = "aging-detail"
     dso = "dso"
     receipts = "receipts"
     register = "register"
@@ -19,6 +22,7 @@ class Name(StrEnum):
     credit_history = "credit-history"
     disputes = "disputes"
     activity = "activity"
+    my_activity = "my-activity"
     month_end = "month-end"
 
 
@@ -26,29 +30,7 @@ class Fmt(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-# Per report: its columns; a column named in MONEY is an amount in the row's currency.
-MONEY = {
-    "balance",
-    "amount",
-    "open_amount",
-    "largest_balance",
-    "receipts_amount",
-    "invoices_amount",
-    "opening",
-    "invoices",
-    "receipts",
-    "credits",
-    "write_offs",
-    "other_debits",
-    "closing",
-    "difference",
-    "gl_opening",
-    "gl_closing",
-    "gl_difference",
-}
-COUNTS = {"invoices", "receipts", "credits"}  # in activity these are counts, not money
+    pdf = "pdf"
 
 
 @app.command()
@@ -62,13 +44,15 @@ def report(
     ] = None,
     end: Annotated[str | None, typer.Option("--to", help="Period end (default: as-of).")] = None,
     user: Annotated[str | None, typer.Option("--clerk", help="Only this clerk's.")] = None,
-    fmt: Annotated[Fmt, typer.Option("--format", help="table, csv or json.")] = Fmt.table,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table, csv, json or pdf.")] = Fmt.table,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="The PDF file.")] = None,
 ) -> None:
-    """dso, receipts, register, credits, credit-history, disputes, activity, month-end.
-    month-end ties the subledger for the period (opening + invoices - receipts - credits
-    - write-offs = closing, by currency), ties it to the receivable of the GL journal
-    export, and exits 1 when either does not tie."""
-    from artui import reports as r
+    """aging, aging-detail, dso (12-month trend), receipts, register, credits,
+    credit-history, disputes, activity, my-activity, month-end. month-end ties the
+    subledger for the period (opening + invoices - receipts - credits - write-offs =
+    closing, by currency) to the receivable of the GL journal export, and exits 1 when
+    either does not tie."""
+    from artui.report_tables import build
 
     b = book()
     day = parse_day(as_of, "as-of") or b.today()
@@ -76,71 +60,52 @@ def report(
     frm = parse_day(start, "from") or to.replace(day=1)
     if frm > to:
         fail("--from is after --to.", 2)
-    rows: list[Any]
-    if name is Name.dso:
-        rows = r.dso(b, day)
-    elif name is Name.receipts:
-        rows = r.register(b, r.RECEIPT_KINDS, frm, to, user=user)
-    elif name is Name.register:
-        rows = r.register(b, r.INVOICE_KINDS, frm, to, user=user)
-    elif name is Name.credits:
-        rows = r.register(b, r.CREDIT_REGISTER_KINDS, frm, to, user=user)
-    elif name is Name.credit_history:
-        rows = r.credit_history(b)
-    elif name is Name.disputes:
-        rows = r.disputes_report(b, day)
-    elif name is Name.activity:
-        rows = r.activity(b, frm, to, user=user)
-    else:
-        rows = r.month_end(b, frm, to)
-    records = [_record(row, name) for row in rows]
+    if fmt is Fmt.pdf and out is None:
+        fail("--format pdf needs -o FILE.pdf.", 2)
+    t = build(b, name.value, as_of=day, start=frm, end=to, user=user)
     if fmt is Fmt.json:
         dump_json(
             {
                 "report": name.value,
+                "title": t.title,
+                "subtitle": t.subtitle,
                 "from": frm.isoformat(),
                 "to": to.isoformat(),
                 "as_of": day.isoformat(),
-                "rows": records,
+                "rows": t.records(),
+                "footer": list(t.footer),
             }
         )
     elif fmt is Fmt.csv:
-        fields = list(records[0]) if records else []
-        w = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-        w.writeheader()
-        for rec in records:
-            w.writerow({k: _safe(v) for k, v in rec.items()})
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(t.columns)
+        for v in t.values:
+            w.writerow([_safe(x) for x in v])
+    elif fmt is Fmt.pdf:
+        from artui.pdf.report import render_table
+
+        assert out is not None
+        data = render_table(
+            t.title,
+            t.subtitle,
+            t.columns,
+            t.shown,
+            t.numeric,
+            dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC),
+            t.footer,
+        )
+        try:
+            out.write_bytes(data)
+        except OSError as exc:
+            fail(f"Could not write {out}: {exc.strerror or exc}.")
+        typer.echo(f"{t.title} ({t.subtitle}): {len(t.values)} rows, written to {out}.")
     else:
-        _table(records, name)
-    if name is Name.month_end:
-        bad = [r.currency for r in rows if not r.ties]
-        if bad:
-            fail(
-                "The receivable does not tie for " + ", ".join(bad) + ": see the difference "
-                "and gl_difference columns."
-            )
-
-
-def _record(row: Any, name: Name) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    from artui.money import format_amount
-
-    d = asdict(row)
-    cur = d.get("currency", "USD")
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if k in ("customer_id",):
-            continue
-        if k in MONEY and isinstance(v, int) and not (name is Name.activity and k in COUNTS):
-            out[k] = format_amount(v, cur, thousands=False)
-        elif isinstance(v, dt.date):
-            out[k] = v.isoformat()
-        elif isinstance(v, float):
-            out[k] = round(v, 4)
-        else:
-            out[k] = v
-    return out
+        _table(t)
+    if not t.ties:
+        fail(
+            f"{t.title}: the receivable does not tie for {', '.join(t.untied)} "
+            "(see the tie-out lines)."
+        )
 
 
 def _safe(value: Any) -> Any:
@@ -154,19 +119,24 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def _table(records: list[dict[str, Any]], name: Name) -> None:
-    if not records:
-        typer.echo(f"{name.value}: nothing in this period.")
-        return
-    cols = list(records[0])
-    widths = {c: max(len(c), *(len(str(r[c])) for r in records)) for c in cols}
-    widths = {c: min(w, 30) for c, w in widths.items()}
+def _table(t: Any) -> None:
+    typer.echo(f"{t.title}, {t.subtitle}")
+    if not t.values:
+        typer.echo("Nothing to report.")
+    else:
+        cols = t.columns
+        widths = [
+            min(30, max(len(c), *(len(row[i]) for row in t.shown))) for i, c in enumerate(cols)
+        ]
 
-    def cell(c: str, v: Any) -> str:
-        text = str(v if v is not None else "")[: widths[c]]
-        numeric = isinstance(v, int | float) or (c in MONEY and isinstance(v, str))
-        return text.rjust(widths[c]) if numeric else text.ljust(widths[c])
+        def line(cells: Any) -> str:
+            return "  ".join(
+                (str(c)[:w].rjust(w) if n else str(c)[:w].ljust(w))
+                for c, w, n in zip(cells, widths, t.numeric, strict=True)
+            ).rstrip()
 
-    typer.echo("  ".join(cell(c, c) for c in cols))
-    for r in records:
-        typer.echo("  ".join(cell(c, r[c]) for c in cols))
+        typer.echo(line(cols))
+        for row in t.shown:
+            typer.echo(line(row))
+    for f in t.footer:
+        typer.echo(f)

@@ -27,8 +27,8 @@ class Page(FPDF):
     every page after a document's first (its repeated table header); `footer_text` gives
     the footer of the current page."""
 
-    def __init__(self) -> None:
-        super().__init__(orientation="P", unit="mm", format="Letter")
+    def __init__(self, orientation: str = "P") -> None:
+        super().__init__(orientation=orientation, unit="mm", format="Letter")
         self.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
         fallback = next((p for p in CJK_CANDIDATES if Path(p).exists()), None)
@@ -97,9 +97,9 @@ class Page(FPDF):
         self.ln(height)
 
 
-def new_page_set(created: dt.datetime) -> Page:
+def new_page_set(created: dt.datetime, orientation: str = "P") -> Page:
     """A document whose bytes depend only on what is drawn and on `created`."""
-    pdf = Page()
+    pdf = Page(orientation)
     pdf.set_creation_date(created)
     pdf.set_creator("ARTUI")
     return pdf

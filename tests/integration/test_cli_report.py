@@ -85,6 +85,6 @@ def test_month_end_flags_a_control_total_that_does_not_tie(tmp_path):
         db=db,
     )
     assert bad.returncode == 1
-    assert "does not tie for USD" in bad.stderr
+    assert "does not tie for USD" in bad.stderr, bad.stderr
     [row] = [r for r in json.loads(bad.stdout)["rows"] if r["currency"] == "USD"]
     assert row["gl_difference"] == "0.01"
