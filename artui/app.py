@@ -28,6 +28,9 @@ class ScreensProvider(Provider):
             ("Customer lookup (F2)", app.action_lookup, "Find a customer"),
             ("New customer", app.action_new_customer, "Add a customer record"),
             ("Statements (F6)", app.action_statements, "Statement runs and previews"),
+            ("Reports (F7)", app.action_reports, "Aging, DSO, registers, month-end..."),
+            ("Aging report", lambda: app.action_reports("aging"), "The aging with its chart"),
+            ("Month-end tie-out", lambda: app.action_reports("month-end"), "Subledger and GL"),
             ("Keys for this screen (F1)", app.action_help, "Show every key"),
             ("Toggle light and dark theme", app.action_toggle_dark, "Ctrl+T"),
             ("Quit (Ctrl+Q)", app.action_quit, "Leave ARTUI"),
@@ -76,6 +79,8 @@ class ArtuiApp(App):
         Binding("ctrl+f", "lookup", "Lookup", show=False, id="app.lookup_twin"),
         Binding("f6", "statements", "Statements", id="app.statements"),
         Binding("alt+s", "statements", "Statements", show=False, id="app.statements_twin"),
+        Binding("f7", "reports", "Reports", id="app.reports"),
+        Binding("alt+t", "reports", "Reports", show=False, id="app.reports_twin"),
         Binding("ctrl+t", "toggle_dark", "Theme", show=False, id="app.theme"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -130,6 +135,12 @@ class ArtuiApp(App):
 
         if not isinstance(self.screen, StatementsScreen):
             self.push_screen(StatementsScreen())
+
+    def action_reports(self, report: str = "aging") -> None:
+        from screens.reports import ReportsScreen
+
+        if not isinstance(self.screen, ReportsScreen):
+            self.push_screen(ReportsScreen(report))
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

@@ -52,7 +52,7 @@ def report(
     subledger for the period (opening + invoices - receipts - credits - write-offs =
     closing, by currency) to the receivable of the GL journal export, and exits 1 when
     either does not tie."""
-    from artui.report_tables import build
+    from artui.report_tables import build, csv_cell
 
     b = book()
     day = parse_day(as_of, "as-of") or b.today()
@@ -80,7 +80,7 @@ def report(
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(t.columns)
         for v in t.values:
-            w.writerow([_safe(x) for x in v])
+            w.writerow([csv_cell(x) for x in v])
     elif fmt is Fmt.pdf:
         from artui.pdf.report import render_table
 
@@ -106,17 +106,6 @@ def report(
             f"{t.title}: the receivable does not tie for {', '.join(t.untied)} "
             "(see the tie-out lines)."
         )
-
-
-def _safe(value: Any) -> Any:
-    """A text cell a spreadsheet would take for a formula is neutralised."""
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
-        try:
-            float(value)
-            return value  # a negative amount stays a number
-        except ValueError:
-            return "'" + value
-    return value
 
 
 def _table(t: Any) -> None:

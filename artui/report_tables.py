@@ -334,3 +334,14 @@ _MAKERS: dict[str, Callable[..., ReportTable]] = {
     "my-activity": _activity,
     "month-end": _month_end,
 }
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would take for a formula is neutralised with a leading
+    quote; an amount such as -20.00 stays a number."""
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value

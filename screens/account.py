@@ -23,24 +23,11 @@ from artui.ledger import DEBIT_KINDS, KIND_LABEL
 from artui.lookup import data_version
 from artui.money import format_amount
 from screens.base import WorkScreen
+from widgets.aging_chart import BAR_CHARS, BAR_STYLES
 from widgets.cells import day, money, plain
 
 HISTORY_PAGE = 60
 OPEN_PAGE = 100
-BAR_CHARS = {
-    "current": "█",
-    "days_1_30": "▓",
-    "days_31_60": "▒",
-    "days_61_90": "░",
-    "days_over_90": "#",
-}
-BAR_STYLES = {
-    "current": "green",
-    "days_1_30": "yellow",
-    "days_31_60": "dark_orange",
-    "days_61_90": "red",
-    "days_over_90": "bold red",
-}
 
 
 @dataclass

@@ -48,3 +48,12 @@ def test_statements(snap_compare, book):
         await _settle(pilot)
 
     assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
+
+
+def test_reports_aging(snap_compare, book):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("f7")
+        await _settle(pilot)
+
+    assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
