@@ -368,7 +368,9 @@ def activity(tx: Tx, start: dt.date, end: dt.date, user: str | None = None) -> l
             per[u]["credits"] += n
     for u, n in tx.conn.execute(
         select(EV.c.user, func.count())
-        .where(EV.c.action.like("statement%"), EV.c.at >= lo, EV.c.at < hi)
+        .where(
+            EV.c.action.in_(("statement.made", "statement.emailed")), EV.c.at >= lo, EV.c.at < hi
+        )
         .group_by(EV.c.user)
     ):
         per[u]["statements"] = n

@@ -3,7 +3,7 @@
 import datetime as dt
 import io
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from fpdf import FPDF
@@ -27,11 +27,12 @@ class Page(FPDF):
     every page after a document's first (its repeated table header); `footer_text` gives
     the footer of the current page."""
 
-    def __init__(self, orientation: str = "P") -> None:
+    def __init__(self, orientation: str = "P", cjk: bool = False) -> None:
         super().__init__(orientation=orientation, unit="mm", format="Letter")
         self.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        fallback = next((p for p in CJK_CANDIDATES if Path(p).exists()), None)
+        # The CJK font costs ~300 ms to load: only for documents that need it.
+        fallback = next((p for p in CJK_CANDIDATES if Path(p).exists()), None) if cjk else None
         if fallback:
             self.add_font("CJK", "", fallback)
             self.set_fallback_fonts(["CJK"])
@@ -97,9 +98,16 @@ class Page(FPDF):
         self.ln(height)
 
 
-def new_page_set(created: dt.datetime, orientation: str = "P") -> Page:
+def needs_cjk(texts: Iterable[str]) -> bool:
+    """Whether any text holds a character of the CJK blocks (DejaVu has none of them)."""
+    return any(
+        any("\u2e80" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef" for ch in t) for t in texts
+    )
+
+
+def new_page_set(created: dt.datetime, orientation: str = "P", cjk: bool = False) -> Page:
     """A document whose bytes depend only on what is drawn and on `created`."""
-    pdf = Page(orientation)
+    pdf = Page(orientation, cjk)
     pdf.set_creation_date(created)
     pdf.set_creator("ARTUI")
     return pdf

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Sequence
 
-from artui.pdf.base import Page, new_page_set
+from artui.pdf.base import Page, needs_cjk, new_page_set
 
 WIDTH = 279.4 - 30  # landscape Letter less the margins
 
@@ -18,7 +18,8 @@ def render_table(
     footer_lines: Sequence[str] = (),
 ) -> bytes:
     """`rows` as text already formatted; `numeric` columns are right-aligned."""
-    pdf = new_page_set(created, "L")
+    cjk = needs_cjk([title, subtitle, *footer_lines, *(c for r in rows for c in r)])
+    pdf = new_page_set(created, "L", cjk)
     pdf.set_auto_page_break(True, margin=15)
     pdf.font(7)
     widths = _widths(pdf, columns, rows)

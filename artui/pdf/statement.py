@@ -8,7 +8,7 @@ from the top, at most five lines)."""
 import datetime as dt
 from collections.abc import Sequence
 
-from artui.pdf.base import Page, new_page_set
+from artui.pdf.base import Page, needs_cjk, new_page_set
 from artui.statements import Statement
 
 WIDTH = 185.9  # Letter less the margins
@@ -39,7 +39,7 @@ BUCKET_HEADS = ("Current", "1-30", "31-60", "61-90", "Over 90", "Credits", "Bala
 def render(statements: Sequence[Statement], created: dt.datetime) -> tuple[bytes, list]:
     """All `statements` in one PDF, each from a new page; the bytes and each one's page
     range (first, last)."""
-    pdf = new_page_set(created)
+    pdf = new_page_set(created, cjk=needs_cjk(_texts(statements)))
     ranges = []
     for st in statements:
         first = pdf.page_no() + 1
@@ -47,6 +47,15 @@ def render(statements: Sequence[Statement], created: dt.datetime) -> tuple[bytes
         ranges.append((first, pdf.page_no()))
     pdf.continuation = None
     return bytes(pdf.output()), ranges
+
+
+def _texts(statements: Sequence[Statement]) -> list[str]:
+    out = []
+    for st in statements:
+        out += [st.company_name, *st.remit_to, st.company_contact, st.name, *st.bill_to]
+        out += [f"{ln.reference} {ln.note}" for ln in st.lines]
+        out.append(st.message)
+    return out
 
 
 def _draw(pdf: Page, st: Statement) -> None:

@@ -245,3 +245,17 @@ def test_run_for_1000_customers_emails_and_resumes_without_sending_twice(tmp_pat
     for path in again[:50] + again[-5:]:
         assert path.read_bytes() == (tmp_path / "run" / path.name).read_bytes()
     b.dispose()
+
+
+def test_cjk_and_accented_names_render(sqlite_book):
+    """Names in any script come back out of the PDF as typed (CJK needs a system CJK
+    font, which .ci/run installs: fonts-droid-fallback)."""
+    from artui.pdf.base import CJK_CANDIDATES
+
+    cjk = any(__import__("pathlib").Path(p).exists() for p in CJK_CANDIDATES)
+    if not cjk:
+        pytest.skip("no CJK font on this machine (apt-get install fonts-droid-fallback)")
+    add_customer(sqlite_book, "C300", "東京商事株式会社 — Ærøskøbing Ltd")
+    inv(sqlite_book, "C300", 12345, on=dt.date(2026, 11, 1))
+    data, _ = render([statement(sqlite_book, "C300", TODAY)], STAMP)
+    assert "東京商事株式会社 — Ærøskøbing Ltd" in text_of(data)
