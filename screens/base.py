@@ -1,8 +1,14 @@
 """What every working screen has: the status line and the footer of keys."""
 
+import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
+
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input, Static
+
+T = TypeVar("T")
 
 
 class WorkScreen(Screen):
@@ -21,3 +27,32 @@ class WorkScreen(Screen):
     @property
     def book(self):  # noqa: ANN201
         return self.app.book  # type: ignore[attr-defined]
+
+    # -- criteria forms: fields read together, a refusal shown beside them ----------
+    def checked(self, read: Callable[[], T]) -> T | None:
+        """Run `read`; a ValueError(field id, sentence) marks that Input and shows the
+        sentence in the screen's #error line, and gives None."""
+        for box in self.query(Input):
+            box.remove_class("-invalid")
+        error = self.query_one("#error", Static)
+        try:
+            value = read()
+        except ValueError as exc:
+            field, message = exc.args
+            self.query_one(f"#{field}", Input).add_class("-invalid")
+            error.update(message)
+            return None
+        error.update("")
+        return value
+
+    def read_day(self, field: str, *, required: bool = False) -> dt.date | None:
+        """The date typed in Input #field (any form a clerk types), or None when blank."""
+        from artui.dates import DateError, parse_date
+
+        text = self.query_one(f"#{field}", Input).value.strip()
+        if not text and not required:
+            return None
+        try:
+            return parse_date(text, self.book.today())
+        except DateError as exc:
+            raise ValueError(field, f"{field.replace('_', ' ')}: {exc}") from None

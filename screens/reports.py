@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from artui.dates import BUCKET_LABELS, DateError, parse_date
+from artui.dates import BUCKET_LABELS
 from artui.report_tables import PERIOD, TITLES, ReportTable, build, csv_cell
 from screens.base import WorkScreen
 from widgets.aging_chart import bucket_chart
@@ -77,19 +77,9 @@ class ReportsScreen(WorkScreen):
 
     def ask(self) -> tuple:
         """(name, as of, from, to) as typed; a ValueError names the field."""
-        today = self.app.book.today()  # type: ignore[attr-defined]
-
-        def day(field: str) -> dt.date | None:
-            text = self.query_one(f"#{field}", Input).value.strip()
-            if not text:
-                return None
-            try:
-                return parse_date(text, today)
-            except DateError as exc:
-                raise ValueError(field, f"{field.replace('_', ' ')}: {exc}") from None
-
         name = str(self.query_one("#report", Select).value)
-        as_of, start, end = day("as_of") or today, day("from"), day("to")
+        as_of = self.read_day("as_of") or self.book.today()
+        start, end = self.read_day("from"), self.read_day("to")
         if start and (end or as_of) < start:
             raise ValueError("from", "The period starts after it ends.")
         return name, as_of, start, end
@@ -100,16 +90,9 @@ class ReportsScreen(WorkScreen):
         self.refresh_report()
 
     def refresh_report(self) -> None:
-        for w in self.query(Input):
-            w.remove_class("-invalid")
-        try:
-            asked = self.ask()
-        except ValueError as exc:
-            field, message = exc.args
-            self.query_one(f"#{field}", Input).add_class("-invalid")
-            self.query_one("#error", Static).update(message)
+        asked = self.checked(self.ask)
+        if asked is None:
             return
-        self.query_one("#error", Static).update("")
         period = asked[0] in PERIOD
         for field in ("from", "to"):
             self.query_one(f"#{field}", Input).disabled = not period

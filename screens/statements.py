@@ -6,7 +6,6 @@ customer's statement as the PDF will say it. Ctrl+R asks, then runs: a numbered 
 logged, that `artui statements --resume N` can finish if the terminal goes away.
 """
 
-import datetime as dt
 from pathlib import Path
 
 from rich.text import Text
@@ -18,7 +17,6 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, ProgressBar, Select, Static
 
 from artui import statement_runs as runs
-from artui.dates import DateError, parse_date
 from artui.money import MoneyError, format_amount, parse_amount
 from artui.statements import Statement, statement
 from screens.base import WorkScreen
@@ -109,19 +107,8 @@ class StatementsScreen(WorkScreen):
     # -- criteria -----------------------------------------------------------------
     def read_criteria(self) -> runs.RunCriteria:
         """The criteria typed; a ValueError names the field and what is wrong."""
-        today = self.app.book.today()  # type: ignore[attr-defined]
-
-        def day(field: str, required: bool) -> dt.date | None:
-            text = self.query_one(f"#{field}", Input).value.strip()
-            if not text and not required:
-                return None
-            try:
-                return parse_date(text, today)
-            except DateError as exc:
-                raise ValueError(field, f"{field.replace('_', ' ')}: {exc}") from None
-
-        as_of = day("as_of", True)
-        start = day("from", False)
+        as_of = self.read_day("as_of", required=True)
+        start = self.read_day("from")
         minimum = 0
         text = self.query_one("#min_balance", Input).value.strip()
         if text:
@@ -151,16 +138,9 @@ class StatementsScreen(WorkScreen):
         self.refresh_chosen()
 
     def refresh_chosen(self) -> None:
-        for w in self.query(Input):
-            w.remove_class("-invalid")
-        try:
-            criteria = self.read_criteria()
-        except ValueError as exc:
-            field, message = exc.args
-            self.query_one(f"#{field}", Input).add_class("-invalid")
-            self.query_one("#error", Static).update(message)
+        criteria = self.checked(self.read_criteria)
+        if criteria is None:
             return
-        self.query_one("#error", Static).update("")
         self.criteria = criteria
         self.load_chosen(criteria)
 
