@@ -96,6 +96,8 @@ class ReportsScreen(WorkScreen):
         period = asked[0] in PERIOD
         for field in ("from", "to"):
             self.query_one(f"#{field}", Input).disabled = not period
+        if asked == self.asked:
+            return  # the same question (mounting sends a change too): one answer is enough
         self.asked = asked
         self.load(asked)
 
@@ -127,9 +129,15 @@ class ReportsScreen(WorkScreen):
             chart.display = False
         rows = self.query_one("#rows", DataTable)
         rows.clear(columns=True)
-        for col, numeric in zip(t.columns, t.numeric, strict=True):
+        for i, (col, numeric) in enumerate(zip(t.columns, t.numeric, strict=True)):
             label = BUCKET_LABELS.get(col) or col.replace("_", " ")
-            rows.add_column(Text(label, justify="right") if numeric else label, key=col)
+            # Widths from the cells, not left to the table: every figure shows whole.
+            width = max([len(label), *(len(r[i]) for r in t.shown[:SHOWN])])
+            rows.add_column(
+                Text(label, justify="right") if numeric else label,
+                key=col,
+                width=width if numeric else min(width, 28),
+            )
         for shown in t.shown[:SHOWN]:
             rows.add_row(
                 *(

@@ -139,8 +139,8 @@ class StatementsScreen(WorkScreen):
 
     def refresh_chosen(self) -> None:
         criteria = self.checked(self.read_criteria)
-        if criteria is None:
-            return
+        if criteria is None or criteria == self.criteria:
+            return  # refused, or the same question again (mounting sends a change too)
         self.criteria = criteria
         self.load_chosen(criteria)
 
