@@ -122,11 +122,9 @@ def _date(name: str) -> Any:
     return bindparam(name, type_=Date)
 
 
-def _open_as_of(as_of: dt.date, today: dt.date, customer_ids: Sequence[int] | None) -> Any:
-    """(document columns, open as of `as_of`) for every document open on that date."""
-    cond = [D.c.status == "posted", D.c.doc_date <= _date("as_of")]
-    if customer_ids is not None:
-        cond.append(D.c.customer_id.in_(list(customer_ids)))
+def _addback(cte: bool = False) -> Any:
+    """Per document, what applications dated after the date took off it: added back,
+    it gives the open amount on the date."""
     later = (
         union_all(
             select(A.c.debit_id.label("doc_id"), A.c.amount).where(A.c.applied_on > _date("as_of")),
@@ -135,11 +133,45 @@ def _open_as_of(as_of: dt.date, today: dt.date, customer_ids: Sequence[int] | No
             ),
         )
     ).subquery("later")
-    addback = (
-        select(later.c.doc_id, func.sum(later.c.amount).label("back"))
-        .group_by(later.c.doc_id)
-        .subquery("addback")
+    sums = select(later.c.doc_id, func.sum(later.c.amount).label("back")).group_by(later.c.doc_id)
+    # A CTE when used twice: computed once, not once per branch.
+    return sums.cte("addback") if cte else sums.subquery("addback")
+
+
+def _open_then(customer_ids: Sequence[int] | None) -> Any:
+    """(id, customer_id, kind, doc_date, due_date, open_then) of every document open on
+    the date, for the aging's sums: documents open now straight from the partial index on
+    open documents (it covers these columns: the table is never read for them), then
+    those closed after the date. The two are disjoint (a closed document has nothing
+    open), so UNION ALL, without a sort to remove duplicates."""
+    addback = _addback(cte=True)
+    cols = (
+        D.c.id,
+        D.c.customer_id,
+        D.c.kind,
+        D.c.doc_date,
+        D.c.due_date,
+        (D.c.open_amount + func.coalesce(addback.c.back, 0)).label("open_then"),
     )
+    cond = [D.c.status == "posted", D.c.doc_date <= _date("as_of")]
+    if customer_ids is not None:
+        cond.append(D.c.customer_id.in_(list(customer_ids)))
+    joined = D.outerjoin(addback, addback.c.doc_id == D.c.id)
+    now_open = select(*cols).select_from(joined).where(IS_OPEN, *cond)
+    closed_later = (
+        select(*cols)
+        .select_from(joined)
+        .where(D.c.closed_on > _date("as_of"), D.c.open_amount == 0, *cond)
+    )
+    return union_all(now_open, closed_later)
+
+
+def _open_as_of(as_of: dt.date, today: dt.date, customer_ids: Sequence[int] | None) -> Any:
+    """(document columns, open as of `as_of`) for every document open on that date."""
+    cond = [D.c.status == "posted", D.c.doc_date <= _date("as_of")]
+    if customer_ids is not None:
+        cond.append(D.c.customer_id.in_(list(customer_ids)))
+    addback = _addback()
     open_then = (D.c.open_amount + func.coalesce(addback.c.back, 0)).label("open_then")
     # Open then means open now or closed after the date: two index searches (the partial
     # index on open documents, the closed-on index), never a scan of the whole table.
@@ -213,7 +245,7 @@ def aging(
     if by not in ("due", "doc"):
         raise ValueError("by is 'due' or 'doc'")
     ranges = _RANGES_DUE if by == "due" else _RANGES_DOC
-    sub = _open_as_of(as_of, tx.today, customer_ids).subquery("o")
+    sub = _open_then(customer_ids).subquery("o")
     is_debit = sub.c.kind.in_(DEBIT_KINDS)
     date_col = sub.c.due_date if by == "due" else sub.c.doc_date
     cols = []
@@ -233,42 +265,44 @@ def aging(
             func.sum(case((sub.c.kind.in_(CREDIT_KINDS), -sub.c.open_then), else_=0)), 0
         ).label("unapplied")
     )
+    # Sum by customer id first (the open documents come in customer order), then name
+    # the customers: grouping on the joined names sorted every open document by them.
+    sums = select(sub.c.customer_id, *cols).group_by(sub.c.customer_id).subquery("sums")
     stmt = (
-        select(C.c.id, C.c.account, C.c.name, C.c.currency, *cols)
-        .select_from(sub.join(C, C.c.id == sub.c.customer_id))
-        .group_by(C.c.id, C.c.account, C.c.name, C.c.currency)
+        select(
+            C.c.id,
+            C.c.account,
+            C.c.name,
+            C.c.currency,
+            *(sums.c[c.name] for c in cols),
+        )
+        .select_from(sums.join(C, C.c.id == sums.c.customer_id))
         .order_by(C.c.account)
     )
     params = {"as_of": as_of, **_edges(as_of, ranges)}
     rows = []
     for r in tx.conn.execute(stmt, params):
-        row = AgingRow(
-            r.id,
-            r.account,
-            r.name,
-            r.currency,
-            int(r.current),
-            int(r.days_1_30),
-            int(r.days_31_60),
-            int(r.days_61_90),
-            int(r.days_over_90),
-            int(r.unapplied),
-        )
-        if include_zero or row.balance != 0 or any(row.buckets().values()) or row.unapplied:
-            rows.append(row)
+        figures = r[4:]  # the five buckets and unapplied
+        if include_zero or any(figures):
+            rows.append(AgingRow(r[0], r[1], r[2], r[3], *map(int, figures)))
     totals = _totals(rows)
     return Aging(as_of, by, tuple(rows), totals, ledger_balances(tx, as_of, customer_ids))
 
 
 def _totals(rows: Iterable[AgingRow]) -> tuple[AgingTotal, ...]:
-    acc: dict[str, dict[str, int]] = {}
+    acc: dict[str, list[int]] = {}
     for r in rows:
-        t = acc.setdefault(r.currency, {**_EMPTY, "unapplied": 0, "customers": 0})
-        for b in BUCKETS:
-            t[b] += getattr(r, b)
-        t["unapplied"] += r.unapplied
-        t["customers"] += 1
-    return tuple(AgingTotal(cur, **vals) for cur, vals in sorted(acc.items()))
+        t = acc.get(r.currency)
+        if t is None:
+            t = acc[r.currency] = [0] * 7
+        t[0] += r.current
+        t[1] += r.days_1_30
+        t[2] += r.days_31_60
+        t[3] += r.days_61_90
+        t[4] += r.days_over_90
+        t[5] += r.unapplied
+        t[6] += 1
+    return tuple(AgingTotal(cur, *vals) for cur, vals in sorted(acc.items()))
 
 
 def ledger_balances(

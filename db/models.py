@@ -210,10 +210,14 @@ class Document(SQLModel, table=True):
         Index("ix_document_kind_seq", "kind", "seq"),
         Index("ix_document_reference", "reference"),
         Index("ix_document_closed_on", "closed_on"),
-        Index(
+        Index(  # covers the aging's columns (migration 0007): it never reads the table
             "ix_document_open",
             "customer_id",
             "due_date",
+            "doc_date",
+            "kind",
+            "status",
+            "open_amount",
             sqlite_where=text("open_amount > 0"),
             postgresql_where=text("open_amount > 0"),
         ),
