@@ -285,11 +285,12 @@ def aging(
         figures = r[4:]  # the five buckets and unapplied
         if include_zero or any(figures):
             rows.append(AgingRow(r[0], r[1], r[2], r[3], *map(int, figures)))
-    totals = _totals(rows)
+    totals = currency_totals(rows)
     return Aging(as_of, by, tuple(rows), totals, ledger_balances(tx, as_of, customer_ids))
 
 
-def _totals(rows: Iterable[AgingRow]) -> tuple[AgingTotal, ...]:
+def currency_totals(rows: Iterable[AgingRow]) -> tuple[AgingTotal, ...]:
+    """Bucket totals and customer counts per currency."""
     acc: dict[str, list[int]] = {}
     for r in rows:
         t = acc.get(r.currency)

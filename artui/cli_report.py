@@ -1,6 +1,5 @@
 """`artui report NAME`: the reports of `artui/reports.py` as a table, CSV or JSON."""
 
-import csv
 import datetime as dt
 import sys
 from enum import StrEnum
@@ -52,7 +51,7 @@ def report(
     subledger for the period (opening + invoices - receipts - credits - write-offs =
     closing, by currency) to the receivable of the GL journal export, and exits 1 when
     either does not tie."""
-    from artui.report_tables import build, csv_cell
+    from artui.report_tables import build, write_csv
 
     b = book()
     day = parse_day(as_of, "as-of") or b.today()
@@ -77,10 +76,7 @@ def report(
             }
         )
     elif fmt is Fmt.csv:
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(t.columns)
-        for v in t.values:
-            w.writerow([csv_cell(x) for x in v])
+        write_csv(t, sys.stdout)
     elif fmt is Fmt.pdf:
         from artui.pdf.report import render_table
 

@@ -6,10 +6,12 @@ columns and formats the cells: amounts shown with thousands separators on screen
 in the PDF, plain (`1234.50`) in CSV and JSON.
 """
 
+import csv
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import IO, Any
 
 from artui import reports as r
 from artui.aging import aging, open_items
@@ -336,12 +338,19 @@ _MAKERS: dict[str, Callable[..., ReportTable]] = {
 }
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def csv_cell(value: Any) -> Any:
     """A text cell a spreadsheet would take for a formula is neutralised with a leading
     quote; an amount such as -20.00 stays a number."""
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r" and not _NUMBER.fullmatch(value):
+        return "'" + value
     return value
+
+
+def write_csv(t: ReportTable, out: IO[str]) -> None:
+    """The report's columns and plain values, formula text neutralised."""
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(t.columns)
+    w.writerows([csv_cell(x) for x in v] for v in t.values)

@@ -208,30 +208,15 @@ def continue_run(
     """Make (or go on making) a run's statements, then deliver them. Batches are always
     the same runs of positions (a batch is marked done as a whole), so a reprint cuts
     the same pages from the same documents and comes out byte for byte the same."""
-    batch = BATCH
-    from artui.pdf.base import split
-    from artui.pdf.statement import render
-
     run = _run_row(book, run_id)
     folder = Path(run["folder"])
-    folder.mkdir(parents=True, exist_ok=True)
-    created = _aware(run["created_at"])
     started = time.perf_counter()
     while True:
-        pending = _pending(book, run_id, batch)
+        pending = _pending(book, run_id, BATCH)
         if not pending:
             break
-        ids = [p["customer_id"] for p in pending]
-        sts = statements_for(book, ids, run["as_of"], period_from=run["period_from"])
-        data, ranges = render(sts, created)
-        files = split(data, ranges) if len(sts) > 1 else [data]
-        names = []
-        for st, blob in zip(sts, files, strict=True):
-            path = folder / file_name(st)
-            tmp = path.with_suffix(".pdf.part")
-            tmp.write_bytes(blob)
-            tmp.replace(path)  # a file is whole or absent
-            names.append(str(path))
+        sts, paths = _make_files(book, run, [p["customer_id"] for p in pending], folder)
+        names = [str(p) for p in paths]
         book.write(lambda tx, p=pending, s=sts, n=names: _mark_done(tx, run, p, s, n))
         if progress:
             done = _count_done(book, run_id)
@@ -384,23 +369,34 @@ def runs(tx: Tx, limit: int = 50) -> list[RunInfo]:
 
 def reprint(book: Book, run_id: int, folder: str | os.PathLike) -> list[Path]:
     """The run's statements again, byte for byte as first made, into `folder`."""
+    run = _run_row(book, run_id)
+    ids = _customers(book, run_id)
+    out: list[Path] = []
+    for k in range(0, len(ids), BATCH):
+        out += _make_files(book, run, ids[k : k + BATCH], Path(folder))[1]
+    return out
+
+
+def _make_files(
+    book: Book, run: dict, customer_ids: list[int], folder: Path
+) -> tuple[list[Statement], list[Path]]:
+    """One batch of a run's statements: drawn in one document with the run's timestamp,
+    cut into a file per customer, each file whole or absent."""
     from artui.pdf.base import split
     from artui.pdf.statement import render
 
-    run = _run_row(book, run_id)
-    ids = _customers(book, run_id)
-    target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    out = []
-    for k in range(0, len(ids), BATCH):
-        sts = statements_for(book, ids[k : k + BATCH], run["as_of"], period_from=run["period_from"])
-        data, ranges = render(sts, _aware(run["created_at"]))
-        files = split(data, ranges) if len(sts) > 1 else [data]
-        for st, blob in zip(sts, files, strict=True):
-            path = target / file_name(st)
-            path.write_bytes(blob)
-            out.append(path)
-    return out
+    sts = statements_for(book, customer_ids, run["as_of"], period_from=run["period_from"])
+    data, ranges = render(sts, _aware(run["created_at"]))
+    files = split(data, ranges) if len(sts) > 1 else [data]
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for st, blob in zip(sts, files, strict=True):
+        path = folder / file_name(st)
+        tmp = path.with_suffix(".pdf.part")
+        tmp.write_bytes(blob)
+        tmp.replace(path)
+        paths.append(path)
+    return sts, paths
 
 
 @read_only

@@ -13,7 +13,6 @@ postings.
 """
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,27 +21,15 @@ from sqlalchemy import and_, case, func, or_, select
 from artui.account import applications_for
 from artui.aging import AgingRow, aging, open_items
 from artui.book import Tx, read_only
-from artui.ledger import DEBIT_KINDS
+from artui.ledger import DEBIT_KINDS, KIND_LABEL, customer_row
 from artui.money import format_amount
-from db.models import Address, Contact, Customer, Dispute, Document, Setting
+from artui.settings import get_settings
+from db.models import Address, Contact, Customer, Dispute, Document
 
 D = Document.__table__
 C = Customer.__table__
 DS = Dispute.__table__
 
-STYLES = ("open_item", "activity")
-KIND_NAMES = {
-    "invoice": "Invoice",
-    "debit_memo": "Debit memo",
-    "finance_charge": "Finance charge",
-    "returned_payment": "Returned payment",
-    "refund": "Refund",
-    "payment": "Payment",
-    "credit_memo": "Credit memo",
-    "write_off": "Write-off",
-    "discount": "Discount",
-    "void": "Void",
-}
 MESSAGE_CURRENT = "Thank you for your business. Please pay each invoice by its due date."
 MESSAGE_PAST_DUE = (
     "Your account is past due by {past_due}. Please pay it now, or call us to talk about it."
@@ -64,7 +51,7 @@ class StatementLine:
 
     @property
     def label(self) -> str:
-        return KIND_NAMES.get(self.kind, self.kind)
+        return KIND_LABEL.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)
@@ -108,12 +95,7 @@ def statement(
     period_from: dt.date | None = None,
 ) -> Statement:
     """One customer's statement: activity from `period_from` when given, else open item."""
-    cond = C.c.id == customer if isinstance(customer, int) else C.c.account == customer
-    cid = tx.conn.execute(select(C.c.id).where(cond)).scalar()
-    if cid is None:
-        from artui.errors import NotFound
-
-        raise NotFound(f"There is no customer with account {customer}.", field="account")
+    cid = customer_row(tx, customer)["id"]
     return statements_for(tx, [cid], as_of, period_from=period_from)[0]
 
 
@@ -196,23 +178,10 @@ def statements_for(
 
 
 def _messages(tx: Tx) -> dict[str, str]:
-    rows = dict(
-        tx.conn.execute(
-            select(Setting.__table__.c.key, Setting.__table__.c.value).where(
-                Setting.__table__.c.key.in_(
-                    ("statement.message_current", "statement.message_past_due")
-                )
-            )
-        ).all()
-    )
-
-    def get(key: str, default: str) -> str:
-        raw = rows.get(key)
-        return json.loads(raw) if raw else default
-
+    s = get_settings(tx, "statement.message_")
     return {
-        "current": get("statement.message_current", MESSAGE_CURRENT),
-        "past_due": get("statement.message_past_due", MESSAGE_PAST_DUE),
+        "current": s.get("statement.message_current") or MESSAGE_CURRENT,
+        "past_due": s.get("statement.message_past_due") or MESSAGE_PAST_DUE,
     }
 
 

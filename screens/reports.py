@@ -5,7 +5,6 @@ prints and the PDF holds. The aging shows its buckets as a chart above the table
 the tie-out lines under it.
 """
 
-import csv
 import datetime as dt
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from artui.dates import BUCKET_LABELS
-from artui.report_tables import PERIOD, TITLES, ReportTable, build, csv_cell
+from artui.report_tables import PERIOD, TITLES, ReportTable, build, write_csv
 from screens.base import WorkScreen
 from widgets.aging_chart import bucket_chart
 from widgets.cells import plain
@@ -160,9 +159,7 @@ class ReportsScreen(WorkScreen):
         try:
             if kind == "csv":
                 with open(path, "w", newline="", encoding="utf-8") as fh:
-                    w = csv.writer(fh)
-                    w.writerow(t.columns)
-                    w.writerows([csv_cell(x) for x in v] for v in t.values)
+                    write_csv(t, fh)
             else:
                 from artui.pdf.report import render_table
 

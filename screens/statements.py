@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, ProgressBar, Select, Static
 
 from artui import statement_runs as runs
+from artui.aging import currency_totals
 from artui.money import MoneyError, format_amount, parse_amount
 from artui.statements import Statement, statement
 from screens.base import WorkScreen
@@ -167,10 +168,9 @@ class StatementsScreen(WorkScreen):
                 money(r.past_due, r.currency),
                 key=str(r.customer_id),
             )
-        totals: dict[str, int] = {}
-        for r in rows:
-            totals[r.currency] = totals.get(r.currency, 0) + r.balance
-        money_text = ", ".join(f"{c} {format_amount(v, c)}" for c, v in sorted(totals.items()))
+        money_text = ", ".join(
+            f"{t.currency} {format_amount(t.balance, t.currency)}" for t in currency_totals(rows)
+        )
         style = (
             "activity from " + criteria.period_from.isoformat()
             if criteria.period_from
