@@ -83,7 +83,7 @@ def write_off(
     amount = debit["open_amount"] if amount is None else amount
     if debit["open_amount"] == 0:
         raise Refused(f"{debit['number']} is already settled; there is nothing to write off.")
-    limit = min(tx.company()["writeoff_tolerance"], _user_limit(tx))
+    limit = writeoff_allowance(tx)
     if amount > limit:
         tx.require("supervisor", f"A write-off above {ledger.money(limit, debit['currency'])}")
     customer = ledger.customer_row(tx, debit["customer_id"])
@@ -109,6 +109,12 @@ def write_off(
         tx, debit_id, doc["id"], amount, max(on, debit["doc_date"]), reason, audit_it=False
     )
     return Doc.of(doc)
+
+
+def writeoff_allowance(tx: Tx) -> int:
+    """The most this user writes off without a supervisor: the company's tolerance or the
+    user's own limit, whichever is lower."""
+    return min(tx.company()["writeoff_tolerance"], _user_limit(tx))
 
 
 def _user_limit(tx: Tx) -> int:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, update
 
 from artui import audit, autoapply, ledger
-from artui.adjustments import write_off
+from artui.adjustments import write_off, writeoff_allowance
 from artui.book import Tx, next_number, read_only, unit_of_work
+from artui.cash_application import check_allocations, check_remittance, pair, spend_credits
 from artui.errors import Conflict, NotFound, Refused
 from artui.receipts import METHODS, PaymentInput, receive_payment
 from artui.sensitive import refuse_card_numbers
@@ -103,6 +104,55 @@ def open_batch(
     return bid
 
 
+@unit_of_work
+def change_batch(
+    tx: Tx,
+    batch_id: int,
+    deposit_date: dt.date,
+    expected_total: int,
+    expected_count: int,
+    *,
+    bank_account: str = "",
+) -> None:
+    """Correct an open batch's header (a mistyped control total is the usual case)."""
+    batch = _open(tx, batch_id)
+    if expected_total <= 0 or expected_count <= 0:
+        raise Refused(
+            "A batch needs its control total and the number of receipts.", field="expected_total"
+        )
+    ledger.check_open_period(tx, deposit_date, "A deposit")
+    values = {
+        "deposit_date": deposit_date,
+        "expected_total": expected_total,
+        "expected_count": expected_count,
+        "bank_account": bank_account.strip(),
+    }
+    tx.conn.execute(update(B).where(B.c.id == batch_id).values(**values))
+    audit.record(
+        tx,
+        "batch.change",
+        entity="batch",
+        entity_id=batch_id,
+        before={k: batch[k] for k in values},
+        after=values,
+    )
+
+
+@read_only
+def open_batches(tx: Tx) -> list[dict]:
+    """Batches not yet posted, newest first."""
+    rows = tx.conn.execute(select(B).where(B.c.status == "open").order_by(B.c.id.desc())).mappings()
+    return [dict(r) for r in rows]
+
+
+@read_only
+def batch_row(tx: Tx, batch_id: int) -> dict:
+    row = tx.conn.execute(select(B).where(B.c.id == batch_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"There is no deposit batch {batch_id}.")
+    return dict(row)
+
+
 def _open(tx: Tx, batch_id: int) -> dict:
     row = tx.conn.execute(select(B).where(B.c.id == batch_id)).mappings().first()
     if row is None:
@@ -135,18 +185,10 @@ def _validate(tx: Tx, batch: dict, line: ReceiptLine) -> dict:
         raise Refused(
             f"A short payment's reason is {', '.join(SHORT_REASONS)}.", field="short_reason"
         )
-    planned = 0
-    for doc_id, amount, _why in line.allocations or ():
-        doc = ledger.load_doc(tx, doc_id)
-        if doc["customer_id"] != customer["id"]:
-            raise Refused(f"{doc['number']} belongs to another customer.", field="allocations")
-        if amount <= 0 or amount > doc["open_amount"]:
-            raise Refused(
-                f"{ledger.money(amount, doc['currency'])} is more than the "
-                f"{ledger.money(doc['open_amount'], doc['currency'])} open on {doc['number']}.",
-                field="allocations",
-            )
-        planned += amount
+    allocations = line.allocations or ()
+    check_allocations(tx, customer["id"], allocations)
+    check_remittance(tx, customer["id"], line.remittance)
+    planned = _cash_applied(allocations)
     if planned > line.amount:
         raise Refused(
             f"The applications ({ledger.money(planned, customer['currency'])}) come to more "
@@ -156,9 +198,43 @@ def _validate(tx: Tx, batch: dict, line: ReceiptLine) -> dict:
     if line.write_off:
         if not line.short_reason:
             raise Refused("A short payment written off needs a reason.", field="short_reason")
-        if not line.allocations:
-            raise Refused("Apply the receipt to the short-paid invoice first.", field="write_off")
+        short = _shortfall(tx, line.allocations or ())
+        if short == 0:
+            raise Refused(
+                "Nothing is short: apply part of an invoice before writing off the rest.",
+                field="write_off",
+            )
+        cur = customer["currency"]
+        if line.write_off > short:
+            raise Refused(
+                f"The write-off ({ledger.money(line.write_off, cur)}) is more than the "
+                f"{ledger.money(short, cur)} left short.",
+                field="write_off",
+            )
+        allowance = writeoff_allowance(tx)
+        if line.write_off > allowance and tx.role != "supervisor":
+            raise Refused(
+                f"You may write off up to {ledger.money(allowance, cur)}; ask a supervisor "
+                "for more, or leave the rest open.",
+                field="write_off",
+            )
     return customer
+
+
+def _cash_applied(allocations: Sequence[Sequence]) -> int:
+    """The receipt's part of the allocations: charges less the credits spent on them."""
+    return sum(a[1] for a in allocations)
+
+
+def _shortfall(tx: Tx, allocations: Sequence[tuple[int, int, str]]) -> int:
+    """What the partly applied charges keep open after these applications."""
+    charges = [a for a in allocations if a[1] > 0]
+    docs = ledger.load_docs(tx, [a[0] for a in charges])
+    return sum(
+        docs[doc_id]["open_amount"] - amount
+        for doc_id, amount, _why in charges
+        if amount < docs[doc_id]["open_amount"]
+    )
 
 
 def _values(line: ReceiptLine, customer: dict) -> dict:
@@ -254,7 +330,7 @@ def totals(tx: Tx, batch_id: int) -> BatchTotals:
         entered += r.amount
         count += 1
         if r.allocations:
-            applied += sum(a[1] for a in json.loads(r.allocations))
+            applied += _cash_applied(json.loads(r.allocations))
     return BatchTotals(
         batch_id,
         b["number"],
@@ -273,7 +349,7 @@ def totals(tx: Tx, batch_id: int) -> BatchTotals:
 def receipts_of(tx: Tx, batch_id: int) -> list[dict]:
     rows = tx.conn.execute(
         select(R, ledger.C.c.account, ledger.C.c.name)
-        .select_from(R.join(ledger.C, ledger.C.c.id == R.c.customer_id))
+        .select_from(R.outerjoin(ledger.C, ledger.C.c.id == R.c.customer_id))
         .where(R.c.batch_id == batch_id)
         .order_by(R.c.line_no)
     ).mappings()
@@ -293,6 +369,15 @@ def suggest(
     return autoapply.plan(amount, items, remittance)
 
 
+def _short_item(tx: Tx, doc_ids: Sequence[int], amount: int) -> int:
+    """The short-paid item a write-off settles: the one left open by exactly that much,
+    else the last one still open by at least that much."""
+    docs = ledger.load_docs(tx, doc_ids)
+    still = [i for i in doc_ids if docs[i]["open_amount"] >= amount]
+    exact = [i for i in still if docs[i]["open_amount"] == amount]
+    return (exact or still or list(doc_ids))[-1]
+
+
 @unit_of_work
 def post_batch(tx: Tx, batch_id: int, reason: str = "") -> str:
     """Post every receipt of the batch, in one transaction; returns the batch number."""
@@ -300,6 +385,17 @@ def post_batch(tx: Tx, batch_id: int, reason: str = "") -> str:
     t = totals(tx, batch_id)
     if t.count == 0:
         raise Refused("The batch has no receipts.")
+    waiting = tx.conn.execute(
+        select(R.c.line_no, R.c.payer, R.c.amount)
+        .where(R.c.batch_id == batch_id, R.c.customer_id.is_(None))
+        .order_by(R.c.line_no)
+    ).first()
+    if waiting is not None:
+        raise Refused(
+            f"Line {waiting.line_no} ({waiting.payer or 'no payer'}, "
+            f"{ledger.money(waiting.amount, t.currency)}) has no customer yet; find it or "
+            "remove the line."
+        )
     if not t.balanced:
         tx.require("supervisor", "Posting a batch that does not balance")
         if not reason.strip():
@@ -311,6 +407,10 @@ def post_batch(tx: Tx, batch_id: int, reason: str = "") -> str:
     number, _ = next_number(tx, "batch")
     for row in receipts_of(tx, batch_id):
         allocs = json.loads(row["allocations"]) if row["allocations"] else None
+        cash = None
+        if allocs is not None:
+            spend_credits(tx, allocs, batch["deposit_date"])
+            cash = pair(allocs)[1]
         result = receive_payment(
             tx,
             PaymentInput(
@@ -323,7 +423,7 @@ def post_batch(tx: Tx, batch_id: int, reason: str = "") -> str:
                 card_last4=row["card_last4"],
                 payer=row["payer"],
                 batch_id=batch_id,
-                applications=None if allocs is None else [(a[0], a[1]) for a in allocs],
+                applications=cash,
                 remittance=tuple(row["remittance"].split()),
                 command_id=f"batch-{batch_id}-line-{row['id']}",
             ),
@@ -331,7 +431,7 @@ def post_batch(tx: Tx, batch_id: int, reason: str = "") -> str:
         if row["write_off"] and allocs:
             write_off(
                 tx,
-                allocs[-1][0],
+                _short_item(tx, [a[0] for a in allocs if a[1] > 0], row["write_off"]),
                 f"short payment: {row['short_reason']}",
                 row["write_off"],
                 batch["deposit_date"],

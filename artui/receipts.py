@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 
 from artui import audit, autoapply, ledger
 from artui.book import Tx, unit_of_work
+from artui.cash_application import check_remittance
 from artui.collections import settle_promises
 from artui.errors import NotFound, Refused
 from artui.ledger import Applied, Doc
@@ -147,18 +148,7 @@ def apply_automatically(
     tx: Tx, credit_id: int, on: dt.date, remittance: Sequence[str] = (), *, audit_it: bool = True
 ) -> list[Applied]:
     credit = ledger.load_doc(tx, credit_id)
-    if remittance:
-        for ref in remittance:
-            others = tx.conn.execute(
-                select(ledger.D.c.customer_id).where(
-                    ledger.D.c.number == ref.strip(), ledger.D.c.status == "posted"
-                )
-            ).first()
-            if others is not None and others.customer_id != credit["customer_id"]:
-                raise Refused(
-                    f"The remittance names {ref}, which belongs to another customer.",
-                    field="remittance",
-                )
+    check_remittance(tx, credit["customer_id"], remittance)
     items = [
         autoapply.OpenItem(d["id"], d["number"], d["due_date"], d["open_amount"])
         for d in ledger.open_debits(tx, credit["customer_id"])

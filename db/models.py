@@ -179,7 +179,8 @@ class BatchReceipt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     batch_id: int = Field(foreign_key="deposit_batch.id", index=True)
     line_no: int
-    customer_id: int = Field(foreign_key="customer.id")
+    # empty while a line imported from a remittance file waits for the clerk to find it
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
     amount: int
     method: str = "check"
     reference: str = ""
@@ -192,6 +193,7 @@ class BatchReceipt(SQLModel, table=True):
     short_reason: str = ""  # dispute | discount | deduction, for a short payment
     write_off: int = 0  # of the short amount, within tolerance
     posted_document_id: int | None = Field(default=None, foreign_key="document.id")
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     version: int = 1
     created_by: str = ""
     created_at: dt.datetime | None = None
