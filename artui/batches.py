@@ -115,7 +115,7 @@ def change_batch(
     bank_account: str = "",
 ) -> None:
     """Correct an open batch's header (a mistyped control total is the usual case)."""
-    batch = _open(tx, batch_id)
+    batch = editable_batch(tx, batch_id)
     if expected_total <= 0 or expected_count <= 0:
         raise Refused(
             "A batch needs its control total and the number of receipts.", field="expected_total"
@@ -153,7 +153,8 @@ def batch_row(tx: Tx, batch_id: int) -> dict:
     return dict(row)
 
 
-def _open(tx: Tx, batch_id: int) -> dict:
+def editable_batch(tx: Tx, batch_id: int) -> dict:
+    """An open batch's row; a posted one is refused (corrections are reversals)."""
     row = tx.conn.execute(select(B).where(B.c.id == batch_id)).mappings().first()
     if row is None:
         raise NotFound(f"There is no deposit batch {batch_id}.")
@@ -212,7 +213,7 @@ def _validate(tx: Tx, batch: dict, line: ReceiptLine) -> dict:
                 field="write_off",
             )
         allowance = writeoff_allowance(tx)
-        if line.write_off > allowance and tx.role != "supervisor":
+        if line.write_off > allowance and not tx.can("supervisor"):
             raise Refused(
                 f"You may write off up to {ledger.money(allowance, cur)}; ask a supervisor "
                 "for more, or leave the rest open.",
@@ -257,7 +258,7 @@ def _values(line: ReceiptLine, customer: dict) -> dict:
 
 @unit_of_work
 def add_receipt(tx: Tx, batch_id: int, line: ReceiptLine) -> int:
-    batch = _open(tx, batch_id)
+    batch = editable_batch(tx, batch_id)
     customer = _validate(tx, batch, line)
     n = tx.conn.execute(select(func.count()).where(R.c.batch_id == batch_id)).scalar() or 0
     rid = tx.conn.execute(
@@ -285,12 +286,14 @@ def update_receipt(tx: Tx, receipt_id: int, version: int, line: ReceiptLine) -> 
     row = tx.conn.execute(select(R).where(R.c.id == receipt_id)).mappings().first()
     if row is None:
         raise NotFound("That receipt is no longer in the batch.")
-    batch = _open(tx, row["batch_id"])
+    batch = editable_batch(tx, row["batch_id"])
     if row["version"] != version:
         raise Conflict(f"{row['created_by']} changed this receipt after you opened it.")
     customer = _validate(tx, batch, line)
     values = _values(line, customer)
-    tx.conn.execute(update(R).where(R.c.id == receipt_id).values(**values, version=version + 1))
+    tx.conn.execute(
+        update(R).where(R.c.id == receipt_id).values(**values, note="", version=version + 1)
+    )
     audit.record(
         tx,
         "batch.change",
@@ -308,7 +311,7 @@ def remove_receipt(tx: Tx, receipt_id: int) -> None:
     row = tx.conn.execute(select(R).where(R.c.id == receipt_id)).mappings().first()
     if row is None:
         raise NotFound("That receipt is no longer in the batch.")
-    _open(tx, row["batch_id"])
+    editable_batch(tx, row["batch_id"])
     tx.conn.execute(R.delete().where(R.c.id == receipt_id))
     audit.record(
         tx,
@@ -381,7 +384,7 @@ def _short_item(tx: Tx, doc_ids: Sequence[int], amount: int) -> int:
 @unit_of_work
 def post_batch(tx: Tx, batch_id: int, reason: str = "") -> str:
     """Post every receipt of the batch, in one transaction; returns the batch number."""
-    batch = _open(tx, batch_id)
+    batch = editable_batch(tx, batch_id)
     t = totals(tx, batch_id)
     if t.count == 0:
         raise Refused("The batch has no receipts.")

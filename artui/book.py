@@ -92,8 +92,12 @@ class Tx:
             self.cache["company"] = row
         return row
 
+    def can(self, role: str) -> bool:
+        """Whether this user has `role` or a higher one."""
+        return self.role in ROLES and ROLES.index(self.role) >= ROLES.index(role)
+
     def require(self, role: str, action: str) -> None:
-        if ROLES.index(self.role) < ROLES.index(role):
+        if not self.can(role):
             raise NotAllowed(f"{action} needs a {role}; you ({self.user}) are a {self.role}.")
 
 

@@ -465,7 +465,7 @@ def _customers(tx: Tx, accounts: Iterable[str]) -> dict[str, Mapping[str, Any]]:
     return out
 
 
-def _amount(
+def amount_cell(
     problems: Problems,
     row: Row,
     col: str,
@@ -498,7 +498,7 @@ def _amount(
     return value
 
 
-def _date(problems: Problems, row: Row, col: str, *, required: bool = False) -> dt.date | None:
+def date_cell(problems: Problems, row: Row, col: str, *, required: bool = False) -> dt.date | None:
     text = row[col]
     if not text:
         if required:
@@ -536,7 +536,7 @@ def _required(problems: Problems, row: Row, col: str, what: str) -> str:
     return value
 
 
-def _no_card(problems: Problems, row: Row, *cols: str) -> None:
+def no_card_cells(problems: Problems, row: Row, *cols: str) -> None:
     for col in cols:
         if row[col] and card_numbers(row[col]):
             problems.add(
@@ -636,7 +636,7 @@ def _import_customers(tx: Tx, rows: Sequence[Row], problems: Problems) -> Callab
         if account:
             seen.setdefault(account, row.n)
         currency = (row["currency"] or home).upper()
-        limit = _amount(problems, row, "credit_limit", currency, what="a credit limit")
+        limit = amount_cell(problems, row, "credit_limit", currency, what="a credit limit")
         terms = row["terms"] or "NET30"
         inp = CustomerInput(
             account=account,
@@ -659,7 +659,7 @@ def _import_customers(tx: Tx, rows: Sequence[Row], problems: Problems) -> Callab
             if col in ("account", "name") and not row[col]:
                 continue  # said above
             problems.add(row.n, col, message[0].lower() + message[1:])
-        _no_card(problems, row, "contact", "phone", "address1", "address2")
+        no_card_cells(problems, row, "contact", "phone", "address1", "address2")
         plans.append((row, inp))
 
     def post() -> tuple:
@@ -693,8 +693,8 @@ def _import_items(tx: Tx, rows: Sequence[Row], problems: Problems) -> Callable[[
         if code:
             seen.setdefault(code, row.n)
         _required(problems, row, "description", "the description")
-        _no_card(problems, row, "description")
-        price_ = _amount(problems, row, "unit_price", home, what="a unit price", required=True)
+        no_card_cells(problems, row, "description")
+        price_ = amount_cell(problems, row, "unit_price", home, what="a unit price", required=True)
         rate = _rate(problems, row, "tax_rate")
         plans.append(
             {
@@ -777,12 +777,12 @@ def _import_invoices(tx: Tx, rows: Sequence[Row], problems: Problems) -> Callabl
         for row in group[1:]:
             if not row["account"]:
                 problems.add(row.n, "account", "the account is required.")
-        day = _date(problems, first, "date", required=True)
+        day = date_cell(problems, first, "date", required=True)
         for row in group[1:]:
             if not row["date"]:
                 problems.add(row.n, "date", "a date is required (YYYY-MM-DD).")
         _closed(tx, problems, first, "date", day)
-        due = _date(problems, first, "due_date")
+        due = date_cell(problems, first, "due_date")
         if due and day and due < day:
             problems.add(first.n, "due_date", f"{due} is before the invoice date {day}.")
         terms = first["terms"]
@@ -792,8 +792,8 @@ def _import_invoices(tx: Tx, rows: Sequence[Row], problems: Problems) -> Callabl
             except TermsError as exc:
                 problems.add(first.n, "terms", str(exc))
         currency = cust["currency"] if cust is not None else company["currency"]
-        shipping = _amount(problems, first, "shipping", currency, what="shipping") or 0
-        _no_card(problems, first, "po")
+        shipping = amount_cell(problems, first, "shipping", currency, what="shipping") or 0
+        no_card_cells(problems, first, "po")
         lines = []
         for row in group:
             qty = 0
@@ -807,12 +807,12 @@ def _import_invoices(tx: Tx, rows: Sequence[Row], problems: Problems) -> Callabl
                 if qty > MAX_QUANTITY:
                     problems.add(row.n, "quantity", f"'{row['quantity']}' is too large.")
                     qty = 0
-            unit = _amount(
+            unit = amount_cell(
                 problems, row, "unit_price", currency, what="a unit price", required=True
             )
             disc = _rate(problems, row, "discount_pct")
             rate = _rate(problems, row, "tax_rate")
-            _no_card(problems, row, "description")
+            no_card_cells(problems, row, "description")
             desc = row["description"] or catalogue.get(row["item"], "")
             lines.append(LineInput(desc, qty, unit or 0, disc, rate, row["item"]))
         totals_ = price(lines, shipping, tax_shipping=company["tax_shipping"])
@@ -974,7 +974,7 @@ def _applications(
     named = any(r["invoice"] or r["applied"] for r in group)
     for row in group:
         number = row["invoice"]
-        applied = _amount(problems, row, "applied", cur, what="an applied amount", zero=False)
+        applied = amount_cell(problems, row, "applied", cur, what="an applied amount", zero=False)
         if not number:
             if applied is not None:
                 used += applied  # kept on account
@@ -1066,9 +1066,9 @@ def _import_payments(tx: Tx, rows: Sequence[Row], problems: Problems) -> Callabl
         first = group[0]
         what = f"payment {ref}"
         _same_as_first(problems, group, ("account", "date", "amount", "method"), what, "reference")
-        _no_card(problems, first, "reference")
+        no_card_cells(problems, first, "reference")
         cust = _customer(problems, first, customers)
-        day = _date(problems, first, "date", required=True)
+        day = date_cell(problems, first, "date", required=True)
         _closed(tx, problems, first, "date", day)
         method = (first["method"] or "check").lower()
         if method not in METHODS:
@@ -1087,7 +1087,7 @@ def _import_payments(tx: Tx, rows: Sequence[Row], problems: Problems) -> Callabl
                 f"({already[(cust['id'], ref)]}); it would be posted twice.",
             )
         cur = cust["currency"]
-        amount = _amount(
+        amount = amount_cell(
             problems, first, "amount", cur, what="a payment", required=True, zero=False
         )
         if amount is None:
@@ -1162,14 +1162,16 @@ def _import_credits(tx: Tx, rows: Sequence[Row], problems: Problems) -> Callable
         if number in taken:
             problems.add(first.n, "number", f"credit memo {number} already exists in the book.")
         _same_as_first(problems, group, ("account", "date", "amount", "reason"), what, "number")
-        _no_card(problems, first, "reason")
+        no_card_cells(problems, first, "reason")
         cust = _customer(problems, first, customers)
-        day = _date(problems, first, "date", required=True)
+        day = date_cell(problems, first, "date", required=True)
         _closed(tx, problems, first, "date", day)
         if cust is None:
             continue
         cur = cust["currency"]
-        amount = _amount(problems, first, "amount", cur, what="a credit", required=True, zero=False)
+        amount = amount_cell(
+            problems, first, "amount", cur, what="a credit", required=True, zero=False
+        )
         if amount is None:
             continue
         if amount > company["approval_limit"] and not supervisor:
