@@ -27,6 +27,7 @@ class ScreensProvider(Provider):
         actions = [
             ("Customer lookup (F2)", app.action_lookup, "Find a customer"),
             ("New customer", app.action_new_customer, "Add a customer record"),
+            ("Cash receipts (F4)", app.action_receipts, "Deposit batches and applying cash"),
             ("Statements (F6)", app.action_statements, "Statement runs and previews"),
             ("Reports (F7)", app.action_reports, "Aging, DSO, registers, month-end..."),
             ("Aging report", lambda: app.action_reports("aging"), "The aging with its chart"),
@@ -77,6 +78,8 @@ class ArtuiApp(App):
         Binding("question_mark", "help", "Keys", show=False, id="app.help_twin"),
         Binding("f2", "lookup", "Lookup", id="app.lookup"),
         Binding("ctrl+f", "lookup", "Lookup", show=False, id="app.lookup_twin"),
+        Binding("f4", "receipts", "Receipts", id="app.receipts"),
+        Binding("alt+r", "receipts", "Receipts", show=False, id="app.receipts_twin"),
         Binding("f6", "statements", "Statements", id="app.statements"),
         Binding("alt+s", "statements", "Statements", show=False, id="app.statements_twin"),
         Binding("f7", "reports", "Reports", id="app.reports"),
@@ -129,6 +132,19 @@ class ArtuiApp(App):
                 self.push_screen(LookupScreen(returning=True))
                 return
         self.push_screen(LookupScreen())
+
+    def action_receipts(self) -> None:
+        from screens.receipts import ReceiptsScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, ReceiptsScreen):
+                while self.screen is not screen:
+                    if getattr(self.screen, "dirty", False):
+                        self.say("Save or leave the receipt you are typing first.", error=True)
+                        return
+                    self.pop_screen()
+                return
+        self.push_screen(ReceiptsScreen())
 
     def action_statements(self) -> None:
         from screens.statements import StatementsScreen

@@ -15,6 +15,7 @@ from artui import audit, autoapply, ledger
 from artui.adjustments import write_off, writeoff_allowance
 from artui.book import Tx, next_number, read_only, unit_of_work
 from artui.cash_application import check_allocations, check_remittance, pair, spend_credits
+from artui.collections import open_dispute
 from artui.errors import Conflict, NotFound, Refused
 from artui.receipts import METHODS, PaymentInput, receive_payment
 from artui.sensitive import refuse_card_numbers
@@ -146,6 +147,15 @@ def open_batches(tx: Tx) -> list[dict]:
 
 
 @read_only
+def recent_batches(tx: Tx, posted: int = 10) -> list[dict]:
+    """Open batches, then the last `posted` posted ones (newest first)."""
+    done = tx.conn.execute(
+        select(B).where(B.c.status == "posted").order_by(B.c.id.desc()).limit(posted)
+    ).mappings()
+    return open_batches(tx) + [dict(r) for r in done]
+
+
+@read_only
 def batch_row(tx: Tx, batch_id: int) -> dict:
     row = tx.conn.execute(select(B).where(B.c.id == batch_id)).mappings().first()
     if row is None:
@@ -227,8 +237,8 @@ def _cash_applied(allocations: Sequence[Sequence]) -> int:
     return sum(a[1] for a in allocations)
 
 
-def _shortfall(tx: Tx, allocations: Sequence[tuple[int, int, str]]) -> int:
-    """What the partly applied charges keep open after these applications."""
+def _shortfall(tx: Tx, allocations: Sequence[Sequence]) -> int:
+    """What the partly applied charges would keep open after these applications."""
     charges = [a for a in allocations if a[1] > 0]
     docs = ledger.load_docs(tx, [a[0] for a in charges])
     return sum(
@@ -431,10 +441,25 @@ def post_batch(tx: Tx, batch_id: int, reason: str = "") -> str:
                 command_id=f"batch-{batch_id}-line-{row['id']}",
             ),
         )
+        charges = [a[0] for a in allocs or () if a[1] > 0]
+        docs = ledger.load_docs(tx, charges)
+        short_left = sum(docs[i]["open_amount"] for i in charges)  # after this receipt
+        disputed = short_left - row["write_off"]
+        if row["short_reason"] == "dispute" and disputed > 0:
+            # the short-paid charge goes on the disputes list for what is not written off
+            item = _short_item(tx, charges, disputed)
+            open_dispute(
+                tx,
+                row["customer_id"],
+                "other",
+                min(disputed, docs[item]["open_amount"]),
+                document_id=item,
+                note=f"Short paid by {result.doc.number} {row['reference']}".strip(),
+            )
         if row["write_off"] and allocs:
             write_off(
                 tx,
-                _short_item(tx, [a[0] for a in allocs if a[1] > 0], row["write_off"]),
+                _short_item(tx, charges, row["write_off"]),
                 f"short payment: {row['short_reason']}",
                 row["write_off"],
                 batch["deposit_date"],

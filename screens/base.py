@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -15,6 +16,33 @@ class WorkScreen(Screen):
     """A full screen with the status line and footer under its body."""
 
     dirty = False  # something typed and not saved (asked about on quit)
+
+    # Priority bindings act when the key arrives, before the next key is handed to a
+    # widget: keys typed ahead (a fast typist, a burst over SSH) land in the next field.
+    BINDINGS = [
+        Binding("tab", "next_focus", "Next field", show=False, priority=True),
+        Binding("shift+tab", "previous_focus", "Previous field", show=False, priority=True),
+    ]
+
+    def when_typed(self, callback: Callable[..., object], *args: object) -> None:
+        """Run `callback` once every field has handled the keys already sent to it: a
+        priority key acts when it arrives, while characters typed just before it may
+        still wait in a field's queue."""
+        boxes = list(self.query(Input))
+
+        def step(i: int) -> None:
+            if i == len(boxes):
+                callback(*args)
+            else:
+                boxes[i].call_later(step, i + 1)
+
+        step(0)
+
+    def action_next_focus(self) -> None:
+        self.focus_next()
+
+    def action_previous_focus(self) -> None:
+        self.focus_previous()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
