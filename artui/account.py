@@ -7,7 +7,7 @@ so they always agree with the aging.
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, select
 
 from artui.aging import AgingRow, OpenItem, aging, open_items
 from artui.book import Tx, read_only
@@ -76,6 +76,7 @@ def account_summary(tx: Tx, customer: int | str, as_of: dt.date | None = None) -
     result = aging(tx, as_of, customer_ids=ids, include_zero=True)
     row = result.rows[0] if result.rows else AgingRow(rec.id, rec.account, rec.name, rec.currency)
     items = open_items(tx, as_of, customer_ids=ids)
+    returned = D.alias("returned")
     last = tx.conn.execute(
         select(D.c.doc_date, D.c.amount)
         .where(
@@ -83,6 +84,11 @@ def account_summary(tx: Tx, customer: int | str, as_of: dt.date | None = None) -
             D.c.kind == "payment",
             D.c.status == "posted",
             D.c.doc_date <= as_of,
+            ~exists().where(  # a payment that bounced was not a payment
+                returned.c.reverses_id == D.c.id,
+                returned.c.kind == "returned_payment",
+                returned.c.doc_date <= as_of,
+            ),
         )
         .order_by(D.c.doc_date.desc(), D.c.id.desc())
         .limit(1)

@@ -108,8 +108,13 @@ class ArtuiApp(App):
 
     def say(self, message: str, *, error: bool = False) -> None:
         self.last_message = message
-        for line in self.screen.query(StatusLine):
-            line.say(message, error=error)
+        # a dialog has no status line: the screen under it shows the message
+        for screen in reversed(self.screen_stack):
+            lines = screen.query(StatusLine)
+            if lines:
+                for line in lines:
+                    line.say(message, error=error)
+                return
 
     def report(self, exc: Exception) -> None:
         """A refusal from the core, as its sentence; anything else, without a traceback."""

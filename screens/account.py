@@ -107,6 +107,11 @@ class AccountScreen(WorkScreen):
         Binding("e", "edit", "Edit", id="account.edit"),
         Binding("h", "hold", "Hold", id="account.hold"),
         Binding("c", "contact", "Contact+", id="account.contact"),
+        Binding("p", "payment", "Payment", id="account.payment"),
+        Binding("a", "apply_credits", "Apply credits", show=False, id="account.apply"),
+        Binding("b", "bounced", "Bounced", show=False, id="account.bounced"),
+        Binding("f", "refund", "Refund", show=False, id="account.refund"),
+        Binding("u", "unapply", "Unapply", show=False, id="account.unapply"),
         Binding("r", "reload", "Refresh", show=False, id="account.refresh"),
         Binding("1", "tab('open')", "Open", show=False),
         Binding("2", "tab('history')", "History", show=False),
@@ -547,3 +552,121 @@ class AccountScreen(WorkScreen):
         self.app.push_screen(
             ContactForm(self.book, self.customer_id, contact), lambda _r: self.reload()
         )
+
+    # -- cash: receive, apply credits, bounced, refund, unapply ---------------------------
+    def _selected(self) -> dict | None:
+        """The document (or application) under the cursor of the open-items or history
+        tab: {"id", "kind", "number", "amount", "open", "currency"} or {"application": id}."""
+        if self.data is None:
+            return None
+        cur = self.data.summary.customer.currency
+        tab = self.query_one(TabbedContent).active
+        if tab == "open":
+            table = self.query_one("#open_items", DataTable)
+            if not table.row_count:
+                return None
+            i = self.data.summary.open_items[table.cursor_row]
+            return {
+                "id": i.id,
+                "kind": i.kind,
+                "number": i.number,
+                "amount": i.amount,
+                "open": i.open,
+                "currency": cur,
+            }
+        if tab == "history":
+            table = self.query_one("#history_table", DataTable)
+            if not table.row_count:
+                return None
+            key = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+            if key.startswith("a"):
+                return {"application": int(key[1:].split("-")[0])}
+            for r in self.data.history:
+                if "application" not in r and r["id"] == int(key):
+                    return {
+                        "id": r["id"],
+                        "kind": r["kind"],
+                        "number": r["number"],
+                        "amount": r["amount"],
+                        "open": r["open_amount"],
+                        "currency": cur,
+                    }
+        return None
+
+    def action_payment(self) -> None:
+        """A receipt for this customer, in the clerk's open deposit batch."""
+        from artui.batches import open_batches
+        from screens.receipt_entry import ReceiptScreen
+
+        mine = [b for b in open_batches(self.book) if b["created_by"] == self.book.user]
+        if not mine:
+            self.app.say(
+                "Open a deposit batch first (F4), then p takes a receipt here.", error=True
+            )  # type: ignore[attr-defined]
+            return
+        self.app.push_screen(
+            ReceiptScreen(mine[0]["id"], customer_id=self.customer_id), lambda _r: self.reload()
+        )
+
+    def action_apply_credits(self) -> None:
+        from screens.receipt_entry import ReceiptScreen
+
+        if self.data is None:
+            return
+        if not any(not i.is_debit for i in self.data.summary.open_items):
+            self.app.say("This customer has no open credit to apply.", error=True)  # type: ignore[attr-defined]
+            return
+        self.app.push_screen(
+            ReceiptScreen(None, customer_id=self.customer_id, credits_only=True),
+            lambda _r: self.reload(),
+        )
+
+    def action_bounced(self) -> None:
+        from screens.cash_exceptions import BounceDialog
+
+        doc = self._selected()
+        if not doc or doc.get("kind") != "payment":
+            self.app.say(
+                "Select the payment that bounced (open items or history), then b.", error=True
+            )  # type: ignore[attr-defined]
+            return
+        self.app.push_screen(BounceDialog(self.book, doc), lambda _r: self.reload())
+
+    def action_refund(self) -> None:
+        from screens.cash_exceptions import RefundDialog
+
+        doc = self._selected()
+        if not doc or doc.get("kind") not in ("payment", "credit_memo") or not doc["open"]:
+            self.app.say(
+                "Select unapplied cash or an open credit memo, then f refunds it.", error=True
+            )  # type: ignore[attr-defined]
+            return
+        self.app.push_screen(RefundDialog(self.book, doc), lambda _r: self.reload())
+
+    def action_unapply(self) -> None:
+        from screens.confirm import Confirm
+
+        sel = self._selected()
+        if not sel or "application" not in sel:
+            self.app.say("Select an application (↳ in the history), then u undoes it.", error=True)  # type: ignore[attr-defined]
+            return
+        self.app.push_screen(
+            Confirm("Undo this application? Both documents open again by its amount."),
+            lambda yes: self.unapply(sel["application"]) if yes else None,
+        )
+
+    @work(thread=True, exclusive=True, group="account.unapply")
+    def unapply(self, application_id: int) -> None:
+        from artui.errors import DomainError
+        from artui.receipts import unapply
+
+        try:
+            undone = unapply(self.book, application_id, reason="undone by clerk")
+        except DomainError as exc:
+            self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(
+            self.app.say,  # type: ignore[attr-defined]
+            f"Application undone: {undone.debit_number} is open again; a applies the credit anew.",
+        )
+        self.app.call_from_thread(self.reload)

@@ -222,13 +222,14 @@ class ReceiptsScreen(WorkScreen):
             out.append("No batch yet")
         else:
             m = lambda v: format_amount(v, t.currency)  # noqa: E731
-            out.append(f"Entered {m(t.entered)} ({t.count} of {t.expected_count})")
-            out.append(f" · Applied {m(t.applied)} · Unapplied {m(t.unapplied)}")
-            out.append(" · Difference ")
-            if t.balanced:
-                out.append("0.00 balanced", style="bold")
+            out.append(f"Entered {m(t.entered)} {t.count}/{t.expected_count}")
+            out.append(f" · Applied {m(t.applied)} · Unapplied {m(t.unapplied)} · ")
+            if t.status == "posted":
+                out.append(f"POSTED {t.number}", style="bold")
+            elif t.balanced:
+                out.append("BALANCED", style="bold")
             else:
-                out.append(f"{m(t.difference)}", style="bold reverse")
+                out.append(f"Diff {m(t.difference)}", style="bold reverse")
                 if t.count != t.expected_count:
                     out.append(f" {t.expected_count - t.count:+d} rcpt", style="bold reverse")
         self.query_one("#totals", Static).update(out)
