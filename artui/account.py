@@ -7,7 +7,7 @@ so they always agree with the aging.
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, func, select
 
 from artui.aging import AgingRow, OpenItem, aging, open_items
 from artui.book import Tx, read_only
@@ -84,10 +84,13 @@ def account_summary(tx: Tx, customer: int | str, as_of: dt.date | None = None) -
             D.c.kind == "payment",
             D.c.status == "posted",
             D.c.doc_date <= as_of,
-            ~exists().where(  # a payment that bounced was not a payment
-                returned.c.reverses_id == D.c.id,
-                returned.c.kind == "returned_payment",
-                returned.c.doc_date <= as_of,
+            D.c.id.notin_(  # a payment that bounced was not a payment
+                select(returned.c.reverses_id).where(
+                    returned.c.customer_id == rec.id,
+                    returned.c.kind == "returned_payment",
+                    returned.c.doc_date <= as_of,
+                    returned.c.reverses_id.is_not(None),
+                )
             ),
         )
         .order_by(D.c.doc_date.desc(), D.c.id.desc())
