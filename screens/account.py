@@ -178,6 +178,9 @@ class AccountScreen(WorkScreen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        tables = self.query_one(f"#{tab}").query(DataTable)
+        if tables:
+            self.set_focus(tables.first())  # the keys act on the tab in view
 
     def action_back(self) -> None:
         self.app.pop_screen()

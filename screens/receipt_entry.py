@@ -200,7 +200,7 @@ class ReceiptScreen(WorkScreen):
         yield ApplicationGrid(id="grid", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="part_row"):
             yield Label("", id="part_label")
-            yield Input("", id="part", compact=True)
+            yield Input("", id="part", compact=True, select_on_focus=False)
         yield Static("", id="totals")
 
     def on_mount(self) -> None:

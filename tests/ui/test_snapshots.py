@@ -57,3 +57,46 @@ def test_reports_aging(snap_compare, book):
         await _settle(pilot)
 
     assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
+
+
+def test_cash_receipt_grid(snap_compare, book):
+    """A receipt in a deposit batch, auto-applied: the grid with why each line was chosen."""
+
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("f4")
+        await _settle(pilot)
+        await pilot.press(*"5000", "tab", "3", "enter")
+        await _settle(pilot)
+        await pilot.press("ctrl+n")
+        await _settle(pilot)
+        await pilot.press(*"C10040", "enter")
+        await _settle(pilot)
+        await pilot.press(*"5000", "enter", *"10442", "enter", "enter", "ctrl+a")
+        await _settle(pilot)
+
+    assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
+
+
+def test_cash_receipts_batch(snap_compare, book):
+    """The deposit batch with two receipts typed, out of balance by the third."""
+
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("f4")
+        await _settle(pilot)
+        await pilot.press(*"5000", "tab", "3", "enter")
+        await _settle(pilot)
+        for account, amount in (("C10007", "2500"), ("C10003", "1200.5")):
+            await pilot.press("ctrl+n")
+            await _settle(pilot)
+            await pilot.press(*account, "enter")
+            await _settle(pilot)
+            await pilot.press(*amount, "enter", *"77", "enter", "enter", "ctrl+a")
+            await _settle(pilot)
+            await pilot.press("ctrl+s")
+            await _settle(pilot)
+        await pilot.press("escape")
+        await _settle(pilot)
+
+    assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
