@@ -160,7 +160,11 @@ def load_docs(tx: Tx, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     order so that two clerks never deadlock)."""
     cache = _docs(tx)
     want = sorted({i for i in ids if i not in cache})
-    if want:
+    if len(want) == 1 and tx.sqlite:  # the common case, on a statement built once
+        row = tx.conn.execute(_SELECT_DOC, {"doc_id": want[0]}).mappings().first()
+        if row is not None:
+            cache[want[0]] = dict(row)
+    elif want:
         stmt = select(D).where(D.c.id.in_(want)).order_by(D.c.id)
         if not tx.sqlite:
             stmt = stmt.with_for_update()
@@ -323,13 +327,9 @@ def add_to_control(tx: Tx, currency: str, day: dt.date, kind: str, amount: int) 
 def _set_open(tx: Tx, doc: dict[str, Any], new_open: int) -> None:
     closed_on = None
     if new_open == 0:
-        col = A.c.debit_id if is_debit(doc["kind"]) else A.c.credit_id
-        closed_on = tx.conn.execute(
-            select(func.max(A.c.applied_on)).where(col == doc["id"])
-        ).scalar()
-    tx.conn.execute(
-        update(D).where(D.c.id == doc["id"]).values(open_amount=new_open, closed_on=closed_on)
-    )
+        last = _LAST_DEBIT_APP if is_debit(doc["kind"]) else _LAST_CREDIT_APP
+        closed_on = tx.conn.execute(last, {"doc_id": doc["id"]}).scalar()
+    tx.conn.execute(_SET_OPEN, {"doc_id": doc["id"], "new_open": new_open, "new_closed": closed_on})
     doc["open_amount"] = new_open
     doc["closed_on"] = closed_on
 

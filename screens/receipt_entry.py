@@ -674,8 +674,8 @@ class ReceiptScreen(WorkScreen):
             msg += (
                 f"; {format_amount(g.on_account, g.currency)} on account." if g.on_account else "."
             )
-        self.app.say(msg)  # type: ignore[attr-defined]
         self.dismiss(True)
+        self.app.say(msg)  # type: ignore[attr-defined]  # on the screen now in view
 
     def _error(self, message: str, field: str | None = None) -> None:
         self.query_one("#error", Static).update(Text(message))
