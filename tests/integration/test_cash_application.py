@@ -139,3 +139,50 @@ def test_a_bad_lockbox_file_loads_nothing(book):
     assert batches.receipts_of(book, bid) == []
     with pytest.raises(ImportRefused, match="unknown column"):
         remittance.load_file(book, bid, b"amount,colour\n1,red\n")
+
+
+def test_a_short_payment_disputed_goes_on_the_disputes_list(book):
+    from artui.collections import disputes
+
+    cid = add_customer(book)
+    invoice = inv(book, amount=50000)
+    bid = batches.open_batch(book, TODAY, 45000, 1)
+    batches.add_receipt(
+        book,
+        bid,
+        ReceiptLine(
+            "C100",
+            45000,
+            reference="778",
+            allocations=((invoice.id, 45000, "as given"),),
+            short_reason="dispute",
+        ),
+    )
+    batches.post_batch(book, bid)
+    [case] = disputes(book, cid)
+    assert (case["document_number"], case["amount"], case["status"]) == (
+        invoice.number,
+        5000,
+        "open",
+    )
+    assert "Short paid by PMT-" in case["note"]
+    assert account_summary(book, "C100").disputed == 5000
+    assert_clean(book)
+
+
+def test_a_deposit_before_the_invoice_is_applied_when_it_is_posted(book):
+    cid = add_customer(book)
+    bid = batches.open_batch(book, TODAY, 30000, 1)
+    batches.add_receipt(book, bid, ReceiptLine("C100", 30000, reference="DEP", allocations=()))
+    batches.post_batch(book, bid)
+    assert account_summary(book, "C100").balance == -30000  # a deposit: a credit balance
+    invoice = inv(book, amount=100000)
+    grid = Grid(open_items_of(book, cid), 0)
+    payment = next(i for i in grid.items if i.kind == "payment")
+    grid.toggle(payment.id)
+    grid.set(invoice.id, 30000)
+    apply_credits(book, cid, grid.allocations())
+    s = account_summary(book, "C100")
+    assert s.balance == 70000
+    assert [(i.number, i.open) for i in s.open_items] == [(invoice.number, 70000)]
+    assert_clean(book)
