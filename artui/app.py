@@ -28,6 +28,8 @@ class ScreensProvider(Provider):
             ("Customer lookup (F2)", app.action_lookup, "Find a customer"),
             ("New customer", app.action_new_customer, "Add a customer record"),
             ("Cash receipts (F4)", app.action_receipts, "Deposit batches and applying cash"),
+            ("Follow-up worklist (F5)", app.action_worklist, "The accounts to call now"),
+            ("Dunning run", app.action_dunning, "Reminder letters by level"),
             ("Statements (F6)", app.action_statements, "Statement runs and previews"),
             ("Reports (F7)", app.action_reports, "Aging, DSO, registers, month-end..."),
             ("Aging report", lambda: app.action_reports("aging"), "The aging with its chart"),
@@ -80,6 +82,8 @@ class ArtuiApp(App):
         Binding("ctrl+f", "lookup", "Lookup", show=False, id="app.lookup_twin"),
         Binding("f4", "receipts", "Receipts", id="app.receipts"),
         Binding("alt+r", "receipts", "Receipts", show=False, id="app.receipts_twin"),
+        Binding("f5", "worklist", "Worklist", id="app.worklist"),
+        Binding("alt+w", "worklist", "Worklist", show=False, id="app.worklist_twin"),
         Binding("f6", "statements", "Statements", id="app.statements"),
         Binding("alt+s", "statements", "Statements", show=False, id="app.statements_twin"),
         Binding("f7", "reports", "Reports", id="app.reports"),
@@ -150,6 +154,18 @@ class ArtuiApp(App):
                     self.pop_screen()
                 return
         self.push_screen(ReceiptsScreen())
+
+    def action_worklist(self) -> None:
+        from screens.worklist import WorklistScreen
+
+        if not isinstance(self.screen, WorklistScreen):
+            self.push_screen(WorklistScreen())
+
+    def action_dunning(self) -> None:
+        from screens.dunning import DunningScreen
+
+        if not isinstance(self.screen, DunningScreen):
+            self.push_screen(DunningScreen())
 
     def action_statements(self) -> None:
         from screens.statements import StatementsScreen

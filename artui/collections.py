@@ -45,6 +45,36 @@ class PromiseInput:
     due_on: dt.date
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    import calendar
+
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def split_promise(
+    total: int, count: int, first_on: dt.date, every: str = "month"
+) -> tuple[PromiseInput, ...]:
+    """A payment plan: `total` in `count` instalments from `first_on`, every month or
+    every N days (`every` = "month" or a number of days); the cents left by the division
+    fall on the last instalment, so the instalments add up to the total exactly."""
+    if count < 1 or count > 60:
+        raise Refused("A plan has between 1 and 60 instalments.", field="instalments")
+    if total < count:
+        raise Refused("Each instalment must be at least one cent.", field="promise")
+    part = total // count
+    days = None if every == "month" else int(every)
+    if days is not None and days < 1:
+        raise Refused("Instalments are at least a day apart.", field="every")
+    out = []
+    for i in range(count):
+        on = add_months(first_on, i) if days is None else first_on + dt.timedelta(days=days * i)
+        out.append(PromiseInput(part if i < count - 1 else total - part * (count - 1), on))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class CallInput:
     customer_id: int

@@ -208,6 +208,25 @@ class Letter:
     fee_document: str | None
 
 
+def compose(cand: Candidate, level: Level, company: str) -> tuple[str, str]:
+    """A letter's subject and text (the email's body and the PDF's letter)."""
+    amount = ledger.money(cand.net, cand.currency) + " " + cand.currency
+    body = (
+        f"Dear {cand.name},\n\n"
+        + level.text.format(past_due=amount)
+        + f"\n\nAccount {cand.account}\n{company}\n"
+    )
+    return f"{level.subject}: account {cand.account}", body
+
+
+def level_of(tx: Tx, cand: Candidate, overrides: Mapping[int, int] | None = None) -> Level:
+    lv = {x.level: x for x in levels(tx)}
+    level_no = (overrides or {}).get(cand.customer_id, cand.level)
+    if level_no not in lv:
+        raise Refused(f"There is no dunning level {level_no}.")
+    return lv[level_no]
+
+
 @unit_of_work
 def send(
     tx: Tx,
@@ -215,36 +234,35 @@ def send(
     *,
     overrides: Mapping[int, int] | None = None,
     company: str | None = None,
+    files: Mapping[int, str] | None = None,
 ) -> list[Letter]:
     """Produce the letters of a previewed run: skip the skipped, apply level overrides
-    (customer id -> level), queue the emails, charge fees, log each on the account."""
-    lv = {x.level: x for x in levels(tx)}
+    (customer id -> level), queue the emails (with the letter's PDF from `files`, by
+    customer id, where there is one), charge fees, log each on the account."""
     company = company or tx.company()["name"]
+    from pathlib import Path
+
     from artui.adjustments import debit_memo
-    from artui.outbox import Mail, enqueue
+    from artui.outbox import Attachment, Mail, enqueue
 
     letters = []
     for cand in candidates:
         if cand.skip:
             continue
-        level_no = (overrides or {}).get(cand.customer_id, cand.level)
-        level = lv.get(level_no)
-        if level is None:
-            raise Refused(f"There is no dunning level {level_no}.")
+        level = level_of(tx, cand, overrides)
+        level_no = level.level
+        subject, body = compose(cand, level, company)
         amount = ledger.money(cand.net, cand.currency) + " " + cand.currency
-        body = (
-            f"Dear {cand.name},\n\n"
-            + level.text.format(past_due=amount)
-            + f"\n\nAccount {cand.account}\n{company}\n"
-        )
         outbox_id = None
         if level.channel == "email" and cand.email:
+            pdf = (files or {}).get(cand.customer_id)
             outbox_id = enqueue(
                 tx,
                 Mail(
                     cand.email,
-                    f"{level.subject}: account {cand.account}",
+                    subject,
                     body,
+                    attachments=(Attachment(Path(pdf).name, pdf),) if pdf else (),
                     customer_id=cand.customer_id,
                 ),
             )

@@ -12,6 +12,21 @@ from textual.widgets import Footer, Input, Static
 T = TypeVar("T")
 
 
+def when_typed(screen: Screen, callback: Callable[..., object], *args: object) -> None:
+    """Run `callback` once every field of `screen` has handled the keys already sent to
+    it: a priority key acts when it arrives, while characters typed just before it may
+    still wait in a field's queue."""
+    boxes = list(screen.query(Input))
+
+    def step(i: int) -> None:
+        if i == len(boxes):
+            callback(*args)
+        else:
+            boxes[i].call_later(step, i + 1)
+
+    step(0)
+
+
 class WorkScreen(Screen):
     """A full screen with the status line and footer under its body."""
 
@@ -25,18 +40,7 @@ class WorkScreen(Screen):
     ]
 
     def when_typed(self, callback: Callable[..., object], *args: object) -> None:
-        """Run `callback` once every field has handled the keys already sent to it: a
-        priority key acts when it arrives, while characters typed just before it may
-        still wait in a field's queue."""
-        boxes = list(self.query(Input))
-
-        def step(i: int) -> None:
-            if i == len(boxes):
-                callback(*args)
-            else:
-                boxes[i].call_later(step, i + 1)
-
-        step(0)
+        when_typed(self, callback, *args)
 
     def action_next_focus(self) -> None:
         self.focus_next()

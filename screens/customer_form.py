@@ -90,13 +90,16 @@ class Form(ModalScreen):
             with VerticalScroll(can_focus=False), Grid():
                 for name, label, value in self.fields():
                     yield Label(label)
-                    yield Input(value, id=f"f_{name}", compact=True)
+                    yield self.make_input(name, value)
                     yield Label("", id=f"e_{name}", classes="error")
             yield from self.extra()
             yield Static("Enter next field · Ctrl+S save · Esc cancel", id="message")
 
     def extra(self) -> ComposeResult:
         yield from ()
+
+    def make_input(self, name: str, value: str) -> Input:
+        return Input(value, id=f"f_{name}", compact=True)
 
     def on_mount(self) -> None:
         inputs = list(self.query(Input))

@@ -113,3 +113,26 @@ def test_aging_boundaries(days, bucket):
 )
 def test_aging_by_document_date(age, bucket):
     assert bucket_for_age(age) == bucket
+
+
+def test_a_payment_plan_splits_to_the_cent_monthly_or_every_n_days():
+    import datetime as dt
+
+    import pytest
+
+    from artui.collections import split_promise
+    from artui.errors import Refused
+
+    plan = split_promise(100000, 3, dt.date(2027, 1, 31))
+    assert [p.amount for p in plan] == [33333, 33333, 33334]
+    assert [p.due_on for p in plan] == [
+        dt.date(2027, 1, 31),
+        dt.date(2027, 2, 28),
+        dt.date(2027, 3, 31),
+    ]
+    weekly = split_promise(1000, 2, dt.date(2027, 1, 1), "7")
+    assert [(p.amount, p.due_on.day) for p in weekly] == [(500, 1), (500, 8)]
+    with pytest.raises(Refused):
+        split_promise(1, 2, dt.date(2027, 1, 1))
+    with pytest.raises(Refused):
+        split_promise(1000, 0, dt.date(2027, 1, 1))
