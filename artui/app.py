@@ -197,13 +197,15 @@ class ArtuiApp(App):
 
         self.push_screen(CustomerForm(self.book), opened)
 
-    def open_account(self, customer_id: int, document_id: int | None = None) -> None:
+    def open_account(
+        self, customer_id: int, document_id: int | None = None, tab: str = "open"
+    ) -> None:
         """The account screen is made once and re-aimed at each customer: building its
         tabs and tables costs more than reading a customer with 2,000 documents."""
         from screens.account import AccountScreen
 
         if not self.is_screen_installed("account"):
-            self.install_screen(AccountScreen(customer_id, document_id), "account")
+            self.install_screen(AccountScreen(customer_id, document_id, tab), "account")
             self.push_screen("account")
             return
         screen = self.get_screen("account")
@@ -213,7 +215,7 @@ class ArtuiApp(App):
                 self.pop_screen()
         else:
             self.push_screen("account")
-        screen.retarget(customer_id, document_id)
+        screen.retarget(customer_id, document_id, tab)
 
     async def action_quit(self) -> None:
         from screens.confirm import Confirm

@@ -121,8 +121,9 @@ class AccountScreen(WorkScreen):
         Binding("6", "tab('details')", "Details", show=False),
     ]
 
-    def __init__(self, customer_id: int, document_id: int | None = None) -> None:
+    def __init__(self, customer_id: int, document_id: int | None = None, tab: str = "open") -> None:
         super().__init__()
+        self.tab = tab  # the tab to show first
         self.customer_id = customer_id
         self.document_id = document_id
         self.data: Loaded | None = None
@@ -130,9 +131,10 @@ class AccountScreen(WorkScreen):
         self.open_shown = 0
         self.stale: set[str] = set()
 
-    def retarget(self, customer_id: int, document_id: int | None = None) -> None:
+    def retarget(self, customer_id: int, document_id: int | None = None, tab: str = "open") -> None:
         """Show another customer on this (already built) screen."""
         if customer_id == self.customer_id and document_id is None and self.data:
+            self.action_tab(tab)
             self.reload()
             return
         self.customer_id = customer_id
@@ -141,12 +143,12 @@ class AccountScreen(WorkScreen):
         self.query_one("#head", Static).update("")
         for table in self.query(DataTable):
             table.clear()
-        self.query_one(TabbedContent).active = "open"
+        self.action_tab(tab)
         self.reload()
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="head")
-        with TabbedContent(id="tabs", initial="open"):
+        with TabbedContent(id="tabs", initial=self.tab):
             with TabPane("1 Open items", id="open"):
                 yield DataTable(id="open_items", cursor_type="row", zebra_stripes=True)
             with TabPane("2 History", id="history"):

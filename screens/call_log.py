@@ -227,5 +227,4 @@ class CallDialog(Form):
                 message += f" in {len(inp.promises)} instalments"
         if inp.next_action_on:
             message += f"; next action {inp.next_action_on.isoformat()}"
-        self.app.call_from_thread(self.dismiss, True)
-        self.app.call_from_thread(self.app.say, message + ".")  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.finish, message + ".")

@@ -83,8 +83,7 @@ class BounceDialog(_CashForm):
         message = f"{done.returned.number} reverses {self.doc['number']}; reopened {reopened}."
         if done.fee:
             message += f" Fee {done.fee.number}."
-        self.app.call_from_thread(self.app.say, message)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.dismiss, True)
+        self.app.call_from_thread(self.finish, message)
 
 
 class RefundDialog(_CashForm):
@@ -119,7 +118,5 @@ class RefundDialog(_CashForm):
             self.app.call_from_thread(self._refused, exc)
             return
         self.app.call_from_thread(
-            self.app.say,  # type: ignore[attr-defined]
-            f"Refund {doc.number} of {format_amount(doc.amount)} posted.",
+            self.finish, f"Refund {doc.number} of {format_amount(doc.amount)} posted."
         )
-        self.app.call_from_thread(self.dismiss, True)

@@ -159,6 +159,12 @@ class Form(ModalScreen):
     def action_save(self) -> None:
         raise NotImplementedError
 
+    def finish(self, message: str) -> None:
+        """Close the form and say what was done on the screen under it (one step on the
+        UI thread: once dismissed, the form's worker can no longer reach the app)."""
+        self.dismiss(True)
+        self.app.say(message)  # type: ignore[attr-defined]
+
     def _refused(self, exc: DomainError) -> None:
         """The core's sentence beside its field; what was typed stays in the fields."""
         if exc.field:

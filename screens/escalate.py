@@ -38,6 +38,5 @@ class EscalateDialog(Form):
         except DomainError as exc:
             self.app.call_from_thread(self._refused, exc)
             return
-        self.app.call_from_thread(self.dismiss, True)
         message = f"Escalated to {to}." if to else "Escalation withdrawn."
-        self.app.call_from_thread(self.app.say, message)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.finish, message)

@@ -156,9 +156,7 @@ class WorklistScreen(WorkScreen):
         item = self._current()
         if item is None:
             return
-        self.app.open_account(item.customer_id)  # type: ignore[attr-defined]
-        screen = self.app.get_screen("account")
-        screen.action_tab("follow")  # type: ignore[attr-defined]
+        self.app.open_account(item.customer_id, tab="follow")  # type: ignore[attr-defined]
 
     def action_log_call(self) -> None:
         from screens.call_log import CallDialog
