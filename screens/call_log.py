@@ -8,7 +8,7 @@ day after the promise); or Ctrl+S at any point.
 
 import datetime as dt
 
-from textual import work
+from textual import events, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -137,6 +137,17 @@ class CallDialog(Form):
         elif code in NEXT_DAYS:
             self.query_one("#f_next", Input).value = f"+{NEXT_DAYS[code]}"
         self.set_focus(self.query_one("#f_note", Input))
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed before the dialog had its focus (l then p in one burst) still
+        chooses the outcome; what follows goes into the note."""
+        outcome = self.query_one("#f_outcome", Input)
+        if event.key in OUTCOME_KEYS and self.focused in (None, outcome):
+            event.stop()
+            self.set_focus(outcome)
+            self.action_outcome(OUTCOME_KEYS[event.key])
+            return
+        super().on_key(event)
 
     def action_next_field(self) -> None:
         focused = self.focused

@@ -111,13 +111,21 @@ class Form(ModalScreen):
         self.dirty = True
 
     def on_key(self, event: events.Key) -> None:
-        """Keys typed before the first field took the focus go into it, not nowhere."""
-        if self.focused is None and event.is_printable and event.character:
+        """Keys typed before the first field took the focus reach the form itself: they
+        go into the field that has the focus now (the first one, if none has), not
+        nowhere."""
+        if not (event.is_printable and event.character):
+            return
+        target = self.focused
+        if target is None:
             fields = list(self.query(Input))
-            if fields:
-                self.set_focus(fields[0])
-                fields[0].insert_text_at_cursor(event.character)
-                event.stop()
+            if not fields:
+                return
+            target = fields[0]
+            self.set_focus(target)
+        if isinstance(target, Input) and target.check_consume_key(event.key, event.character):
+            target.insert_text_at_cursor(event.character)
+            event.stop()
 
     def action_next_field(self) -> None:
         focused = self.focused

@@ -33,11 +33,13 @@ class WorklistScreen(WorkScreen):
     WorklistScreen #summary { height: 1; padding: 0 1; color: $text-muted; }
     WorklistScreen #work { height: 1fr; }
     """
+    # Priority: the dialog opens as the key arrives, so what is typed next goes into it
+    # (the collector box, an Input, still takes its letters: it consumes them).
     BINDINGS = [
-        Binding("l", "log_call", "Log call", id="worklist.call"),
-        Binding("n", "skip", "Next", id="worklist.next"),
-        Binding("a", "assign", "Assign", id="worklist.assign"),
-        Binding("x", "escalate", "Escalate", id="worklist.escalate"),
+        Binding("l", "log_call", "Log call", priority=True, id="worklist.call"),
+        Binding("n", "skip", "Next", priority=True, id="worklist.next"),
+        Binding("a", "assign", "Assign", priority=True, id="worklist.assign"),
+        Binding("x", "escalate", "Escalate", priority=True, id="worklist.escalate"),
         Binding("ctrl+d", "dunning", "Dunning", id="worklist.dunning"),
         Binding("escape", "back", "Back", id="worklist.back"),
     ]
