@@ -28,6 +28,17 @@ DS = Dispute.__table__
 
 
 @dataclass(frozen=True)
+class PlanState:
+    """The customer's payment plan in force: instalments kept of all, and the next."""
+
+    instalments: int
+    kept: int
+    broken: int
+    next_amount: int
+    next_on: dt.date | None
+
+
+@dataclass(frozen=True)
 class AccountSummary:
     customer: CustomerRecord
     as_of: dt.date
@@ -42,6 +53,7 @@ class AccountSummary:
     disputed: int
     billing_contact: ContactRecord | None
     billing_address: AddressRecord | None
+    plan: PlanState | None = None
 
     @property
     def balance(self) -> int:
@@ -64,7 +76,9 @@ class AccountSummary:
         if self.disputed:
             out.append("DISPUTE")
         if self.open_promise_amount:
-            out.append("PROMISE")
+            out.append("PLAN" if self.plan else "PROMISE")
+        if self.customer.escalation:
+            out.append(self.customer.escalation.upper())
         return tuple(out)
 
 
@@ -115,6 +129,7 @@ def account_summary(tx: Tx, customer: int | str, as_of: dt.date | None = None) -
             DS.c.customer_id == rec.id, DS.c.status == "open"
         )
     ).scalar()
+    plan = _plan(tx, rec.id)
     people = contacts(tx, rec.id)
     billing = next((c for c in people if c.is_billing), people[0] if people else None)
     places = addresses(tx, rec.id)
@@ -132,6 +147,36 @@ def account_summary(tx: Tx, customer: int | str, as_of: dt.date | None = None) -
         disputed=int(disputed or 0),
         billing_contact=billing,
         billing_address=places[0] if places else None,
+        plan=plan,
+    )
+
+
+def _plan(tx: Tx, customer_id: int) -> PlanState | None:
+    """The newest plan with an instalment still open."""
+    rows = tx.conn.execute(
+        select(P.c.plan_id, P.c.amount, P.c.due_on, P.c.status)
+        .where(
+            P.c.customer_id == customer_id,
+            P.c.plan_id.in_(
+                select(P.c.plan_id).where(
+                    P.c.customer_id == customer_id,
+                    P.c.plan_id.is_not(None),
+                    P.c.status == "open",
+                )
+            ),
+        )
+        .order_by(P.c.plan_id.desc(), P.c.due_on)
+    ).all()
+    if not rows:
+        return None
+    newest = [r for r in rows if r.plan_id == rows[0].plan_id]
+    waiting = [r for r in newest if r.status == "open"]
+    return PlanState(
+        len(newest),
+        sum(1 for r in newest if r.status == "kept"),
+        sum(1 for r in newest if r.status == "broken"),
+        waiting[0].amount if waiting else 0,
+        waiting[0].due_on if waiting else None,
     )
 
 

@@ -23,9 +23,10 @@ Q = ApprovalRequest.__table__
 
 
 def _actions() -> dict[str, Callable[..., Any]]:
-    from artui import adjustments, invoices, receipts
+    from artui import adjustments, collections, invoices, receipts
 
     return {
+        "settle_dispute": collections.settle_dispute,
         "write_off": adjustments.write_off,
         "credit_memo": adjustments.credit_memo,
         "discount": adjustments.discount_taken,
@@ -35,6 +36,7 @@ def _actions() -> dict[str, Callable[..., Any]]:
 
 
 LABELS = {
+    "settle_dispute": "Settlement of a dispute",
     "write_off": "Write-off",
     "credit_memo": "Credit memo",
     "discount": "Discount",

@@ -327,6 +327,41 @@ def resolve_dispute(tx: Tx, dispute_id: int, outcome: str, note: str = "") -> No
     )
 
 
+SETTLEMENTS = ("credit_memo", "write_off", "rejected")
+
+
+@unit_of_work
+def settle_dispute(tx: Tx, dispute_id: int, how: str, note: str = "") -> str | None:
+    """Resolve a dispute the way it was agreed, in one transaction: a credit memo applied
+    to the disputed invoice, a write-off of the disputed amount, or a rejection (the
+    customer owes it after all). Above the clerk's limits the credit memo or write-off
+    raises NotAllowed: run it through `approvals.perform` to file it for a supervisor.
+    Returns the number of the document posted, if any."""
+    from artui.adjustments import credit_memo, write_off
+
+    if how not in SETTLEMENTS:
+        raise Refused("A dispute is settled by a credit_memo, a write_off, or rejected.")
+    row = tx.conn.execute(select(DS).where(DS.c.id == dispute_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"There is no dispute {dispute_id}.")
+    if row["status"] != "open":
+        raise Refused(f"Dispute {dispute_id} is already {row['status']}.")
+    reason = f"dispute {dispute_id}: {row['reason']}"
+    number = None
+    if how == "credit_memo":
+        doc, _ = credit_memo(
+            tx, row["customer_id"], row["amount"], reason, apply_to=row["document_id"]
+        )
+        number = doc.number
+    elif how == "write_off":
+        if row["document_id"] is None:
+            raise Refused("Only a dispute on an invoice can be written off; issue a credit memo.")
+        number = write_off(tx, row["document_id"], reason, row["amount"]).number
+    outcome = {"credit_memo": "credited", "write_off": "written_off"}.get(how, "rejected")
+    resolve_dispute(tx, dispute_id, outcome, (f"{number}: " if number else "") + note)
+    return number
+
+
 @unit_of_work
 def escalate(tx: Tx, customer_id: int, to: str, note: str) -> None:
     """Send an account to a supervisor or an outside agency; it leaves the worklist."""

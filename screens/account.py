@@ -22,6 +22,7 @@ from artui.dates import BUCKET_LABELS, BUCKETS, parse_terms
 from artui.ledger import DEBIT_KINDS, KIND_LABEL
 from artui.lookup import data_version
 from artui.money import format_amount
+from artui.reports import credit_history
 from screens.base import WorkScreen
 from widgets.aging_chart import BAR_CHARS, BAR_STYLES
 from widgets.cells import day, money, plain
@@ -40,6 +41,7 @@ class Loaded:
     places: list
     cases: list[dict]
     version: int
+    credit: object = None  # reports.CreditHistory
 
 
 def load(book, customer_id: int) -> Loaded:  # noqa: ANN001
@@ -112,6 +114,8 @@ class AccountScreen(WorkScreen):
         Binding("b", "bounced", "Bounced", show=False, id="account.bounced"),
         Binding("f", "refund", "Refund", show=False, id="account.refund"),
         Binding("u", "unapply", "Unapply", show=False, id="account.unapply"),
+        Binding("d", "dispute", "Dispute", show=False, id="account.dispute"),
+        Binding("l", "log_call", "Log call", show=False, id="account.call"),
         Binding("r", "reload", "Refresh", show=False, id="account.refresh"),
         Binding("1", "tab('open')", "Open", show=False),
         Binding("2", "tab('history')", "History", show=False),
@@ -247,10 +251,20 @@ class AccountScreen(WorkScreen):
             self._fill_disputes(data)
         elif tab == "details":
             self.query_one("#details_text", Static).update(self._details(data))
+            self.load_credit(data)  # a year of history: read when the tab is opened
 
     @on(TabbedContent.TabActivated)
     def tab_opened(self, event: TabbedContent.TabActivated) -> None:
         self._fill_tab(event.pane.id or "")
+
+    @work(thread=True, exclusive=True, group="account.credit")
+    def load_credit(self, data: Loaded) -> None:
+        found = self.book.read(lambda tx: credit_history(tx, [data.summary.customer.id]))
+        data.credit = found[0] if found else None
+        if self.data is data:
+            self.app.call_from_thread(
+                self.query_one("#details_text", Static).update, self._details(data)
+            )
 
     # -- header ---------------------------------------------------------------------
     def _header(self, s: AccountSummary) -> Text:
@@ -309,7 +323,13 @@ class AccountScreen(WorkScreen):
             else "none"
         )
         t.append(f"Last payment {last}")
-        if s.open_promise_amount:
+        if s.plan:
+            p = s.plan
+            t.append(
+                f" · Plan {p.kept}/{p.instalments} kept, next {m(p.next_amount)} on {p.next_on}",
+                style="bold",
+            )
+        elif s.open_promise_amount:
             t.append(f" · Promise {m(s.open_promise_amount)} by {s.open_promise_on}", style="bold")
         if s.broken_promises:
             t.append(f" · {s.broken_promises} broken", style="bold")
@@ -509,6 +529,17 @@ class AccountScreen(WorkScreen):
         for a in data.places:
             t.append(f"{a.kind.title():<12}", style="bold")
             t.append(", ".join(a.lines()) + "\n")
+        h = data.credit
+        if h is not None:
+            t.append("Credit      ", style="bold")
+            days = "—" if h.average_days_to_pay is None else f"{h.average_days_to_pay:.0f} days"
+            late = "—" if h.share_paid_late is None else f"{h.share_paid_late:.0%}"
+            t.append(
+                f"{h.invoices_paid} invoices paid in {days} on average, {late} late; largest "
+                f"balance {format_amount(h.largest_balance, c.currency)}; "
+                f"{h.bounced_payments} bounced; promises {h.promises_kept} kept, "
+                f"{h.promises_broken} broken\n"
+            )
         if c.notes:
             t.append("Notes\n", style="bold")
             t.append(c.notes)
@@ -675,3 +706,42 @@ class AccountScreen(WorkScreen):
             f"Application undone: {undone.debit_number} is open again; a applies the credit anew.",
         )
         self.app.call_from_thread(self.reload)
+
+    # -- collections: disputes and calls ---------------------------------------------------
+    def action_dispute(self) -> None:
+        from screens.disputes import DisputeDialog
+
+        doc = self._selected()
+        if not doc or doc.get("kind") not in DEBIT_KINDS or not doc.get("open"):
+            self.app.say("Select an open invoice (open items), then d disputes it.", error=True)  # type: ignore[attr-defined]
+            return
+        self.app.push_screen(
+            DisputeDialog(self.book, self.customer_id, doc), lambda _r: self.reload()
+        )
+
+    @on(DataTable.RowSelected, "#disputes_table")
+    def settle(self, event: DataTable.RowSelected) -> None:
+        from screens.disputes import SettleDialog
+
+        if self.data is None or not self.data.cases:
+            return
+        case = self.data.cases[event.cursor_row]
+        if case["status"] != "open":
+            self.app.say(f"That dispute is {case['status']}.")  # type: ignore[attr-defined]
+            return
+        self.app.push_screen(
+            SettleDialog(self.book, self.customer_id, case), lambda _r: self.reload()
+        )
+
+    def action_log_call(self) -> None:
+        from screens.call_log import CallDialog
+
+        if self.data is None:
+            return
+        s = self.data.summary
+        self.app.push_screen(
+            CallDialog(
+                self.book, self.customer_id, s.customer.name, s.past_due, s.customer.currency
+            ),
+            lambda _r: self.reload(),
+        )

@@ -113,3 +113,37 @@ def test_worklist_order_and_disputes(book):
 def test_score_is_documented_order():
     assert col.score(100000, 95, 0, 10) > col.score(100000, 5, 0, 10)
     assert col.score(10000, 5, 1, 10) > col.score(10000, 5, 0, 10)
+
+
+def test_a_dispute_settled_by_credit_memo_write_off_with_approval_or_rejection(book):
+    from artui import approvals
+
+    from .conftest import as_user
+
+    cid = add_customer(book)
+    a = inv(book, amount=10000)
+    b = inv(book, amount=200000)
+    c = inv(book, amount=3000)
+    d1 = col.open_dispute(book, cid, "pricing", 2500, document_id=a.id)
+    d2 = col.open_dispute(book, cid, "damaged", document_id=b.id)  # all of it
+    d3 = col.open_dispute(book, cid, "quantity", document_id=c.id)
+    clerk = as_user(book, "carl")
+    # a credit memo within the clerk's limits: posted, applied, the dispute credited
+    number = col.settle_dispute(clerk, d1, "credit_memo", "agreed on the phone")
+    assert number.startswith("CM-")
+    # 2,000.00 written off is beyond a clerk: it waits for a supervisor, dispute open
+    waiting = approvals.perform(clerk, "settle_dispute", d2, "write_off", for_customer=cid)
+    assert waiting.waiting
+    assert {x["id"]: x["status"] for x in col.disputes(book, cid)}[d2] == "open"
+    approvals.approve(as_user(book, "sam"), waiting.request_id, "goods came back broken")
+    # rejected: the customer owes it after all
+    assert col.settle_dispute(clerk, d3, "rejected", "delivery note signed") is None
+    states = {x["id"]: (x["status"], x["note"]) for x in col.disputes(book, cid)}
+    assert states[d1][0] == "credited" and number in states[d1][1]
+    assert states[d2][0] == "written_off"
+    assert states[d3] == ("rejected", "delivery note signed")
+    s = account_summary(book, "C100")
+    assert s.balance == 10000 - 2500 + 3000 and s.disputed == 0
+    with pytest.raises(Refused, match="already credited"):
+        col.settle_dispute(book, d1, "rejected")
+    assert check_book(book) == []

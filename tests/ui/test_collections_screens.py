@@ -198,3 +198,62 @@ async def test_dunning_preview_skip_level_and_send(book, tmp_path):
     assert any(f["outcome"] == "letter_sent" for f in col.follow_ups(book, found[1].customer_id))
     assert account_summary(book, found[1].customer_id).balance > 0
     assert replace(found[0], skip=True).skip
+
+
+@sync
+async def test_dispute_an_invoice_then_settle_it_from_the_account(book):
+    from artui.customers import CustomerInput, create_customer
+    from artui.invoices import InvoiceInput, post_invoice
+    from artui.pricing import LineInput
+    from screens.disputes import DisputeDialog, SettleDialog
+
+    cid = create_customer(book, CustomerInput(account="DS1", name="Dispute Co"))
+    doc = post_invoice(book, InvoiceInput("DS1", TODAY, [LineInput("Crates", 1000, 40000)])).doc
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_account(cid)
+        await settle(pilot)
+        await keys(pilot, "1", "d")
+        assert isinstance(app.screen, DisputeDialog)
+        await keys(pilot, "dam", "enter", "ctrl+u", "150", "enter", "three crates broken")
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, AccountScreen)
+        [case] = col.disputes(book, cid)
+        assert (case["reason"], case["amount"], case["document_id"]) == ("damaged", 15000, doc.id)
+        assert "DISPUTE" in str(app.screen.query_one("#head").render())
+        # the disputes tab: Enter settles; c = a credit memo for the disputed amount
+        await keys(pilot, "5", "enter")
+        assert isinstance(app.screen, SettleDialog)
+        await keys(pilot, "c", "enter", "agreed: credit for the broken crates", "enter")
+        assert isinstance(app.screen, AccountScreen)
+        assert "settled" in text(app, "StatusLine")
+    [case] = col.disputes(book, cid)
+    assert case["status"] == "credited"
+    assert account_summary(book, cid).balance == 25000
+
+
+@sync
+async def test_the_account_shows_a_plan_the_escalation_and_the_credit_history(book):
+    first = col.worklist(book, "alice")[0]
+    col.log_call(
+        book,
+        col.CallInput(
+            first.customer_id,
+            "promised",
+            "plan",
+            promises=col.split_promise(30000, 3, TODAY + dt.timedelta(days=10)),
+        ),
+    )
+    col.escalate(book, first.customer_id, "supervisor", "large and old")
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_account(first.customer_id)
+        await settle(pilot)
+        head = str(app.screen.query_one("#head").render())
+        assert "PLAN" in head and "SUPERVISOR" in head
+        assert "Plan 0/3 kept, next 100.00 on" in head
+        await keys(pilot, "6")
+        details = str(app.screen.query_one("#details_text").render())
+        assert "invoices paid in" in details and "promises" in details
