@@ -64,14 +64,14 @@ class DunningScreen(WorkScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#letters", DataTable)
-        name_w = max(12, self.app.size.width - 66)
+        name_w = max(12, self.app.size.width - 64)
         for label, key, width in (
             ("Account", "account", 7),
             ("Name", "name", name_w),
             (Text("Lvl", justify="right"), "level", 3),
             (Text("Days", justify="right"), "days", 4),
             (Text("Net due", justify="right"), "net", 12),
-            ("Sent by", "by", 6),
+            ("Via", "by", 5),
             ("", "skip", 7),
         ):
             table.add_column(label, key=key, width=width)

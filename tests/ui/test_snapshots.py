@@ -100,3 +100,38 @@ def test_cash_receipts_batch(snap_compare, book):
         await _settle(pilot)
 
     assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
+
+
+def test_worklist(snap_compare, book):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("f5")
+        await _settle(pilot)
+
+    assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
+
+
+def test_call_dialog(snap_compare, book):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("f5")
+        await _settle(pilot)
+        await pilot.press("l")
+        await _settle(pilot)
+        await pilot.press("p", *"Will pay Friday")
+        await _settle(pilot)
+
+    assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
+
+
+def test_dunning(snap_compare, book):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("f5")
+        await _settle(pilot)
+        await pilot.press("ctrl+d")
+        await _settle(pilot)
+        await pilot.press("space")
+        await _settle(pilot)
+
+    assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
