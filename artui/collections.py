@@ -102,7 +102,7 @@ def log_call(tx: Tx, inp: CallInput) -> int:
     customer = ledger.customer_row(tx, inp.customer_id)
     if inp.next_action_on is not None and inp.next_action_on < tx.today:
         raise Refused("The next action cannot be in the past.", field="next_action_on")
-    if inp.outcome == "promised" and not inp.promises:
+    if inp.outcome == "promised" and not inp.promises and inp.annotates_id is None:
         raise Refused("A promise to pay needs an amount and a date.", field="promise")
     fid = tx.conn.execute(
         insert(F).values(

@@ -119,6 +119,7 @@ def rows_for(
             C.c.name,
             C.c.currency,
             C.c.on_hold,
+            C.c.escalation,
             city.label("city"),
             phone.label("phone"),
             disputed.label("disputed"),
@@ -132,6 +133,7 @@ def rows_for(
                 ("HOLD", r.on_hold),
                 ("DISPUTE", r.disputed),
                 ("PROMISE", r.promised),
+                ((r.escalation or "").upper(), bool(r.escalation)),
             )
             if on
         )

@@ -181,6 +181,8 @@ class AccountScreen(WorkScreen):
                 table.add_column(Text(n, justify="right") if right else n, key=n)
         self.reload()
         self.set_interval(1.5, self.check_changes)
+        if self.tab != "open":
+            self.call_after_refresh(self.action_tab, self.tab)  # its table takes the keys
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -471,7 +473,7 @@ class AccountScreen(WorkScreen):
                 plain(when),
                 plain(f["created_by"]),
                 plain(f["channel"]),
-                plain(f["outcome"]),
+                plain("↳ note" if f["annotates_id"] else f["outcome"]),
                 day(f["next_action_on"]),
                 plain(f["note"]),
                 key=str(f["id"]),
@@ -732,6 +734,46 @@ class AccountScreen(WorkScreen):
         self.app.push_screen(
             SettleDialog(self.book, self.customer_id, case), lambda _r: self.reload()
         )
+
+    @on(DataTable.RowSelected, "#follow_table")
+    def annotate(self, event: DataTable.RowSelected) -> None:
+        """A logged call is never edited: Enter adds a note to it, kept beside it."""
+        from screens.prompt import Prompt
+
+        if self.data is None or not self.data.follow:
+            return
+        call = self.data.follow[event.cursor_row]
+        self.app.push_screen(
+            Prompt(
+                f"Add a note to the {call['outcome'].replace('_', ' ')} call of "
+                f"{call['created_at']:%Y-%m-%d %H:%M} by {call['created_by']}",
+                "Note",
+            ),
+            lambda note: self.add_note(call, note) if note else None,
+        )
+
+    @work(thread=True, exclusive=True, group="account.note")
+    def add_note(self, call: dict, note: str) -> None:
+        from artui.collections import CallInput, log_call
+        from artui.errors import DomainError
+
+        try:
+            log_call(
+                self.book,
+                CallInput(
+                    self.customer_id,
+                    call["outcome"],
+                    note,
+                    channel=call["channel"],
+                    contact_id=call["contact_id"],
+                    annotates_id=call["id"],
+                ),
+            )
+        except DomainError as exc:
+            self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self.app.say, "Note added to the call.")  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.reload)
 
     def action_log_call(self) -> None:
         from screens.call_log import CallDialog

@@ -257,3 +257,22 @@ async def test_the_account_shows_a_plan_the_escalation_and_the_credit_history(bo
         await keys(pilot, "6")
         details = str(app.screen.query_one("#details_text").render())
         assert "invoices paid in" in details and "promises" in details
+
+
+@sync
+async def test_a_logged_call_is_annotated_never_edited(book):
+    first = col.worklist(book, "alice")[0]
+    call = col.log_call(book, col.CallInput(first.customer_id, "reached", "talked to AP"))
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_account(first.customer_id, tab="follow")
+        await settle(pilot)
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, Prompt)
+        await keys(pilot, "they asked for a copy of INV", "enter")
+        table = app.screen.query_one("#follow_table", DataTable)
+        assert table.get_row_at(0)[3].plain == "↳ note"
+    notes = col.follow_ups(book, first.customer_id)
+    assert notes[0]["annotates_id"] == call and notes[0]["note"] == "they asked for a copy of INV"
+    assert [n["note"] for n in notes if n["id"] == call] == ["talked to AP"]  # unchanged
