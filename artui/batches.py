@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 from artui import audit, autoapply, ledger
 from artui.adjustments import write_off, writeoff_allowance
+from artui.batch_post import is_plain, post_plain
 from artui.book import Tx, next_number, read_only, unit_of_work
 from artui.cash_application import check_allocations, check_remittance, pair, spend_credits
 from artui.collections import open_dispute
@@ -392,8 +393,10 @@ def _short_item(tx: Tx, doc_ids: Sequence[int], amount: int) -> int:
 
 
 @unit_of_work
-def post_batch(tx: Tx, batch_id: int, reason: str = "") -> str:
-    """Post every receipt of the batch, in one transaction; returns the batch number."""
+def post_batch(tx: Tx, batch_id: int, reason: str = "", *, bulk: bool = True) -> str:
+    """Post every receipt of the batch, in one transaction; returns the batch number.
+    Runs of plain receipts go through the set-based path (`bulk`; the one-by-one path
+    gives the same book and is kept for the equivalence test)."""
     batch = editable_batch(tx, batch_id)
     t = totals(tx, batch_id)
     if t.count == 0:
@@ -418,55 +421,16 @@ def post_batch(tx: Tx, batch_id: int, reason: str = "") -> str:
                 field="reason",
             )
     number, _ = next_number(tx, "batch")
+    plain: list = []  # a run of plain receipts, posted together (batch_post)
     for row in receipts_of(tx, batch_id):
         allocs = json.loads(row["allocations"]) if row["allocations"] else None
-        cash = None
-        if allocs is not None:
-            spend_credits(tx, allocs, batch["deposit_date"])
-            cash = pair(allocs)[1]
-        result = receive_payment(
-            tx,
-            PaymentInput(
-                customer=row["customer_id"],
-                amount=row["amount"],
-                doc_date=batch["deposit_date"],
-                method=row["method"],
-                reference=row["reference"],
-                card_brand=row["card_brand"],
-                card_last4=row["card_last4"],
-                payer=row["payer"],
-                batch_id=batch_id,
-                applications=cash,
-                remittance=tuple(row["remittance"].split()),
-                command_id=f"batch-{batch_id}-line-{row['id']}",
-            ),
-        )
-        charges = [a[0] for a in allocs or () if a[1] > 0]
-        docs = ledger.load_docs(tx, charges)
-        short_left = sum(docs[i]["open_amount"] for i in charges)  # after this receipt
-        disputed = short_left - row["write_off"]
-        if row["short_reason"] == "dispute" and disputed > 0:
-            # the short-paid charge goes on the disputes list for what is not written off
-            item = _short_item(tx, charges, disputed)
-            open_dispute(
-                tx,
-                row["customer_id"],
-                "other",
-                min(disputed, docs[item]["open_amount"]),
-                document_id=item,
-                note=f"Short paid by {result.doc.number} {row['reference']}".strip(),
-            )
-        if row["write_off"] and allocs:
-            write_off(
-                tx,
-                _short_item(tx, charges, row["write_off"]),
-                f"short payment: {row['short_reason']}",
-                row["write_off"],
-                batch["deposit_date"],
-            )
-        tx.conn.execute(
-            update(R).where(R.c.id == row["id"]).values(posted_document_id=result.doc.id)
-        )
+        if bulk and is_plain(row, allocs):
+            plain.append((row, allocs))
+            continue
+        post_plain(tx, batch, plain)
+        plain = []
+        _post_line(tx, batch, row, allocs)
+    post_plain(tx, batch, plain)
     tx.conn.execute(
         update(B)
         .where(B.c.id == batch_id)
@@ -486,3 +450,54 @@ def post_batch(tx: Tx, batch_id: int, reason: str = "") -> str:
         after={"number": number, "entered": t.entered, "count": t.count, "reason": reason.strip()},
     )
     return number
+
+
+def _post_line(tx: Tx, batch: dict, row: dict, allocs: list | None) -> None:
+    """One receipt of a batch, the way a clerk posts one alone: credits used first, then
+    the payment, a dispute for what a disputed short payment leaves, the write-off."""
+    batch_id = batch["id"]
+    cash = None
+    if allocs is not None:
+        spend_credits(tx, allocs, batch["deposit_date"])
+        cash = pair(allocs)[1]
+    result = receive_payment(
+        tx,
+        PaymentInput(
+            customer=row["customer_id"],
+            amount=row["amount"],
+            doc_date=batch["deposit_date"],
+            method=row["method"],
+            reference=row["reference"],
+            card_brand=row["card_brand"],
+            card_last4=row["card_last4"],
+            payer=row["payer"],
+            batch_id=batch_id,
+            applications=cash,
+            remittance=tuple(row["remittance"].split()),
+            command_id=f"batch-{batch_id}-line-{row['id']}",
+        ),
+    )
+    charges = [a[0] for a in allocs or () if a[1] > 0]
+    docs = ledger.load_docs(tx, charges)
+    short_left = sum(docs[i]["open_amount"] for i in charges)  # after this receipt
+    disputed = short_left - row["write_off"]
+    if row["short_reason"] == "dispute" and disputed > 0:
+        # the short-paid charge goes on the disputes list for what is not written off
+        item = _short_item(tx, charges, disputed)
+        open_dispute(
+            tx,
+            row["customer_id"],
+            "other",
+            min(disputed, docs[item]["open_amount"]),
+            document_id=item,
+            note=f"Short paid by {result.doc.number} {row['reference']}".strip(),
+        )
+    if row["write_off"] and allocs:
+        write_off(
+            tx,
+            _short_item(tx, charges, row["write_off"]),
+            f"short payment: {row['short_reason']}",
+            row["write_off"],
+            batch["deposit_date"],
+        )
+    tx.conn.execute(update(R).where(R.c.id == row["id"]).values(posted_document_id=result.doc.id))

@@ -334,6 +334,11 @@ def _set_open(tx: Tx, doc: dict[str, Any], new_open: int) -> None:
     doc["closed_on"] = closed_on
 
 
+def set_open_many(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    """Several documents' open amounts at once: [{"doc_id", "new_open", "new_closed"}]."""
+    tx.conn.execute(_SET_OPEN, rows)
+
+
 def _describe(doc: Mapping[str, Any]) -> str:
     return f"{KIND_LABEL.get(doc['kind'], doc['kind'])} {doc['number'] or '(draft)'}"
 
