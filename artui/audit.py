@@ -89,6 +89,35 @@ def record(
     tx.cache["audit_head"] = row["hash"]
 
 
+def record_many(tx: Tx, events: list[dict[str, Any]]) -> None:
+    """Append several events (each: action, entity, entity_id, customer_id, document_id,
+    after) to the chain with one statement: the hashes are chained here, in order."""
+    if not events:
+        return
+    if not tx.sqlite:
+        tx.conn.execute(text("SELECT pg_advisory_xact_lock(7411)"))
+    prev = tx.cache.get("audit_head") or _head(tx.conn)
+    rows = []
+    for e in events:
+        row = {
+            "at": tx.now,
+            "user": tx.user,
+            "terminal": tx.terminal,
+            "action": e["action"],
+            "entity": e.get("entity", ""),
+            "entity_id": str(e.get("entity_id", "")),
+            "customer_id": e.get("customer_id"),
+            "document_id": e.get("document_id"),
+            "before": _canonical(e.get("before")),
+            "after": _canonical(e.get("after")),
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = event_hash(row)
+        rows.append(row)
+    tx.conn.execute(_INSERT, rows)
+    tx.cache["audit_head"] = prev
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     event_id: int

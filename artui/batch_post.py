@@ -138,26 +138,30 @@ def post_plain(tx: Tx, batch: dict, lines: Sequence[tuple[dict, list]]) -> dict[
     for currency in sorted({r["currency"] for r in rows}):
         total = sum(r["amount"] for r in rows if r["currency"] == currency)
         ledger.add_to_control(tx, currency, on, "payment", total)
-    for pid, row, (line, allocs) in zip(ids, rows, lines, strict=True):
-        audit.record(
-            tx,
-            "payment.post",
-            entity="document",
-            entity_id=pid,
-            customer_id=row["customer_id"],
-            document_id=pid,
-            after={
-                "number": row["number"],
-                "amount": row["amount"],
-                "currency": row["currency"],
-                "date": on,
-                "method": line["method"],
-                "reference": line["reference"],
-                "card": f"{line['card_brand']} {line['card_last4']}".strip(),
-                "batch": batch["id"],
-                "applied": [[debits[a[0]]["number"], a[1], "as given"] for a in allocs],
-            },
-        )
+    audit.record_many(
+        tx,
+        [
+            {
+                "action": "payment.post",
+                "entity": "document",
+                "entity_id": pid,
+                "customer_id": row["customer_id"],
+                "document_id": pid,
+                "after": {
+                    "number": row["number"],
+                    "amount": row["amount"],
+                    "currency": row["currency"],
+                    "date": on,
+                    "method": line["method"],
+                    "reference": line["reference"],
+                    "card": f"{line['card_brand']} {line['card_last4']}".strip(),
+                    "batch": batch["id"],
+                    "applied": [[debits[a[0]]["number"], a[1], "as given"] for a in allocs],
+                },
+            }
+            for pid, row, (line, allocs) in zip(ids, rows, lines, strict=True)
+        ],
+    )
     promised = tx.conn.execute(
         select(P.c.customer_id)
         .where(P.c.customer_id.in_(list(customers)), P.c.status == "open")
