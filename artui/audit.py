@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text
 
 from artui.book import Tx
+from db.bulk import driver_rows
 from db.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -114,7 +115,8 @@ def record_many(tx: Tx, events: list[dict[str, Any]]) -> None:
         }
         row["hash"] = prev = event_hash(row)
         rows.append(row)
-    tx.conn.execute(_INSERT, rows)
+    _, _, sql, values = driver_rows(tx.conn.dialect.name, _T, rows)
+    tx.conn.exec_driver_sql(sql, values)
     tx.cache["audit_head"] = prev
 
 

@@ -28,6 +28,7 @@ from artui.dates import discount_until, due_date, parse_terms
 from artui.ledger import DEBIT_KINDS
 from artui.money import apply_rate
 from artui.pricing import LineInput, price
+from db.bulk import driver_rows, iso_days, stamp_of
 from db.engine import run_write
 from db.models import (
     Address,
@@ -897,8 +898,8 @@ def _prepare(
     totals: dict[tuple[str, dt.date], list[int]] = {}
     counts: dict[str, int] = {}
     sqlite = plan.dialect == "sqlite"
-    day = _iso_days() if sqlite else (lambda v: v)
-    stamp = _stamp(now) if sqlite else now
+    day = iso_days() if sqlite else (lambda v: v)
+    stamp = stamp_of(now) if sqlite else now
     doc_rows = []
     for old in order:
         d = led.docs[old]
@@ -976,13 +977,13 @@ def _prepare(
         (Dispute.__table__, disputes),
     ]
     return _Chunk(
-        tables=[_driver_rows(plan.dialect, table, rows) for table, rows in made if rows]
+        tables=[driver_rows(plan.dialect, table, rows) for table, rows in made if rows]
         + [
             (table.name, list(cols), _insert_sql(plan.dialect, table, cols), rows)
             for table, cols, rows in direct
             if rows
         ]
-        + [_driver_rows(plan.dialect, table, rows) for table, rows in after if rows],
+        + [driver_rows(plan.dialect, table, rows) for table, rows in after if rows],
         customers_done=done,
         counts=counts,
         applications=len(app_rows),
@@ -1056,7 +1057,7 @@ def _finish(
     applications: int,
 ) -> None:
     """Daily control totals, the sequences, the indexes and the audit line."""
-    _, _, sql, rows = _driver_rows(
+    _, _, sql, rows = driver_rows(
         plan.dialect,
         DailyTotal.__table__,
         [
@@ -1143,70 +1144,6 @@ def _literal(dialect: str, value: Any) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     raise TypeError(f"no literal for the default {value!r}")
-
-
-def _iso_days() -> Callable[[Any], str | None]:
-    """Dates as SQLAlchemy stores them on SQLite, each day formatted once."""
-    days: dict[Any, str | None] = {None: None}
-
-    def day(v: Any) -> str | None:
-        if v not in days:
-            days[v] = v.isoformat()
-        return days[v]
-
-    return day
-
-
-def _stamp(v: dt.datetime) -> str:
-    """A timestamp as SQLAlchemy stores it on SQLite (UTC, microseconds)."""
-    return v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _converter(column: Any) -> Callable[[Any], Any] | None:
-    """How SQLAlchemy would store a value on SQLite: ISO dates, UTC timestamps, 0/1."""
-    from sqlalchemy import Boolean, Date, DateTime
-
-    kind = column.type
-    if isinstance(kind, DateTime) or getattr(kind, "impl", None).__class__ is DateTime:
-        stamps: dict[Any, str | None] = {None: None}
-
-        def stamp(v: Any) -> Any:
-            if v not in stamps:
-                stamps[v] = _stamp(v)
-            return stamps[v]
-
-        return stamp
-    if isinstance(kind, Date):
-        return _iso_days()
-    if isinstance(kind, Boolean):
-        return lambda v: None if v is None else int(v)
-    return None
-
-
-def _driver_rows(
-    dialect: str, table: Any, rows: list[dict]
-) -> tuple[str, list[str], str, list[tuple]]:
-    """An INSERT in the driver's own placeholders and the rows as tuples, with the column
-    defaults filled in and, on SQLite, values stored the way SQLAlchemy would store them.
-    The row-to-tuple function is compiled once per table: millions of rows go through it."""
-    keys = set().union(*(r.keys() for r in rows[:50]))
-    cols = [c for c in table.columns if c.name in keys or c.default is not None]
-    names = [c.name for c in cols]
-    sqlite = dialect == "sqlite"
-    env: dict[str, Any] = {}
-    parts = []
-    for n, c in enumerate(cols):
-        env[f"d{n}"] = c.default.arg if c.default is not None else None
-        value = f"r.get({c.name!r}, d{n})"
-        conv = _converter(c) if sqlite else None
-        if conv is not None:
-            env[f"c{n}"] = conv
-            value = f"c{n}({value})"
-        parts.append(value)
-    to_tuple = eval(f"lambda r: ({', '.join(parts)},)", env)  # noqa: S307 - our own text
-    mark = "?" if sqlite else "%s"
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)})"
-    return table.name, names, sql, list(map(to_tuple, rows))
 
 
 def is_empty(book: Book) -> bool:
