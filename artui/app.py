@@ -7,6 +7,7 @@ show the result. The app is wiring only.
 import os
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
@@ -27,6 +28,8 @@ class ScreensProvider(Provider):
         actions = [
             ("Customer lookup (F2)", app.action_lookup, "Find a customer"),
             ("New customer", app.action_new_customer, "Add a customer record"),
+            ("New invoice (F3)", app.action_new_invoice, "Enter and post an invoice"),
+            ("Draft invoices", app.action_drafts, "Reopen a saved draft"),
             ("Cash receipts (F4)", app.action_receipts, "Deposit batches and applying cash"),
             ("Follow-up worklist (F5)", app.action_worklist, "The accounts to call now"),
             ("Dunning run", app.action_dunning, "Reminder letters by level"),
@@ -80,6 +83,8 @@ class ArtuiApp(App):
         Binding("question_mark", "help", "Keys", show=False, id="app.help_twin"),
         Binding("f2", "lookup", "Lookup", id="app.lookup"),
         Binding("ctrl+f", "lookup", "Lookup", show=False, id="app.lookup_twin"),
+        Binding("f3", "new_invoice", "Invoice", id="app.invoice"),
+        Binding("alt+i", "new_invoice", "Invoice", show=False, id="app.invoice_twin"),
         Binding("f4", "receipts", "Receipts", id="app.receipts"),
         Binding("alt+r", "receipts", "Receipts", show=False, id="app.receipts_twin"),
         Binding("f5", "worklist", "Worklist", id="app.worklist"),
@@ -109,6 +114,14 @@ class ArtuiApp(App):
         self.push_screen(LookupScreen())
 
     last_message = ""
+    keys_seen = 0  # every key the app has taken from the terminal, in order
+
+    async def on_event(self, event: events.Event) -> None:
+        # Counted as the key arrives, before it is handed to a widget: a screen can tell
+        # that nothing was typed into a field since it moved there (type-ahead safe).
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.keys_seen += 1
+        await super().on_event(event)
 
     def say(self, message: str, *, error: bool = False) -> None:
         self.last_message = message
@@ -141,6 +154,26 @@ class ArtuiApp(App):
                 self.push_screen(LookupScreen(returning=True))
                 return
         self.push_screen(LookupScreen())
+
+    def action_new_invoice(self, customer_id: int | None = None) -> None:
+        from screens.invoice_entry import InvoiceScreen
+
+        if isinstance(self.screen, InvoiceScreen):
+            return
+        if customer_id is None:
+            # from an account, the invoice is for that customer
+            customer_id = getattr(self.screen, "customer_id", None)
+        self.push_screen(InvoiceScreen(customer_id=customer_id), self._refresh_under)
+
+    def _refresh_under(self, _result: object) -> None:
+        reload = getattr(self.screen, "reload", None)
+        if callable(reload):
+            reload()
+
+    def action_drafts(self) -> None:
+        from screens.drafts import DraftsScreen
+
+        self.push_screen(DraftsScreen())
 
     def action_receipts(self) -> None:
         from screens.receipts import ReceiptsScreen

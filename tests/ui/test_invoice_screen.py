@@ -1,0 +1,147 @@
+"""Pilot tests of invoice entry (F3): a ten-line invoice by keyboard alone, drafts,
+ditto, refusals beside the cell, the credit-hold warning."""
+
+import re
+
+from textual.widgets import Input
+
+from artui.account import account_summary
+from artui.app import ArtuiApp
+from artui.catalogue import catalogue
+from artui.check import check_book
+from artui.customers import set_hold
+from artui.invoices import drafts, invoice_lines
+from artui.ledger import find_document
+from artui.money import apply_rate
+from artui.pricing import LineInput, price
+from screens.drafts import DraftsScreen
+from screens.invoice_entry import InvoiceScreen
+
+from .test_receipts_screen import keys, text
+from .test_workstation import settle, sync
+
+CUSTOMER = "C10006"  # not on hold, no credit limit in the UI book
+
+
+async def open_invoice(pilot, account: str = CUSTOMER) -> InvoiceScreen:
+    await keys(pilot, "f3")
+    screen = pilot.app.screen
+    assert isinstance(screen, InvoiceScreen)
+    await keys(pilot, account, "enter")
+    return screen
+
+
+@sync
+async def test_a_ten_line_invoice_by_keyboard_alone(book):
+    items = catalogue(book)
+    codes = sorted(items)[:10]
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        count = await keys(pilot, "f3")
+        screen = app.screen
+        count += await keys(pilot, CUSTOMER, "enter", "enter", "enter", "enter", "PO-4471", "enter")
+        for n, code in enumerate(codes, 1):
+            # item code, Enter (description from the catalogue), Enter, quantity, Enter,
+            # Enter (the price), Enter (no discount), Enter (the tax): the next line
+            count += await keys(pilot, code, "enter", "enter", str(n), "enter")
+            count += await keys(pilot, "enter", "enter", "enter")
+        count += await keys(pilot, "enter")  # an empty line: the lines are done
+        assert screen.focused.id == "notes"
+        count += await keys(pilot, "f10")
+        print(f"\nten-line invoice: {count} keystrokes")
+        assert "posted" in text(app, "StatusLine"), text(app, "#error")
+    number = re.search(r"Invoice (\S+) posted", app.last_message).group(1)
+    doc = book.read(lambda tx: find_document(tx, number))
+    lines = invoice_lines(book, doc["id"])
+    # per line: the code, 7 keys and the quantity; the customer, header and post besides
+    assert [ln["item_code"] for ln in lines] == [items[c].code for c in codes]
+    assert [ln["quantity"] for ln in lines] == [n * 1000 for n in range(1, 11)]
+    expected = price(
+        [
+            LineInput(items[c].description, n * 1000, items[c].unit_price, 0, items[c].tax_rate)
+            for n, c in enumerate(codes, 1)
+        ]
+    )
+    assert doc["amount"] == expected.total and doc["reference"] == "PO-4471"
+    assert count <= 1 + 7 + 5 + sum(len(c) + 7 + len(str(n)) for n, c in enumerate(codes, 1)) + 2
+    assert check_book(book) == []
+
+
+@sync
+async def test_totals_discount_tax_shipping_and_ditto(book):
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_invoice(pilot)
+        await keys(pilot, "enter", "enter", "enter", "enter")
+        await keys(pilot, "enter", "Consulting", "enter", "3", "enter", "19.99", "enter")
+        await keys(pilot, "10", "enter", "7.25", "enter")
+        # the second line (Tab past the item code): ditto the description and the tax
+        await keys(pilot, "tab", "ctrl+d", "enter", "2", "enter", "5", "enter", "enter")
+        await keys(pilot, "ctrl+d", "enter")
+        rows = screen.rows()
+        assert rows[1].box("desc").value == "Consulting"
+        assert rows[1].box("tax").value == "7.25"
+        screen.query_one("#shipping", Input).value = "12.50"
+        await settle(pilot)
+        # 3 x 19.99 = 59.97 less 10 % = 53.97; 2 x 5.00 = 10.00; tax 7.25 % of 63.97 = 4.64
+        assert text(app, "#totals").startswith("Total 81.11 · 2 lines 63.97 · Disc 6.00")
+        assert apply_rate(6397, 7250) == 464
+
+
+@sync
+async def test_a_cell_that_cannot_be_read_is_marked_and_nothing_posts(book):
+    before = account_summary(book, CUSTOMER).balance
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_invoice(pilot)
+        await keys(pilot, "enter", "enter", "enter", "enter", "enter", "Thing", "enter", "2.5x")
+        await keys(pilot, "enter", "10", "enter")
+        await keys(pilot, "f10")
+        assert "Line 1, quantity:" in text(app, "#error")
+        assert screen.rows()[0].box("qty").has_class("-invalid")
+        assert isinstance(app.screen, InvoiceScreen)
+    assert account_summary(book, CUSTOMER).balance == before
+
+
+@sync
+async def test_a_draft_saved_reopened_and_posted(book):
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_invoice(pilot)
+        await keys(pilot, "enter", "enter", "enter", "enter", "IT004", "enter", "enter", "4")
+        await keys(pilot, "ctrl+s")
+        assert "Draft saved (200.00)" in text(app, "StatusLine")
+        [draft] = drafts(book)
+        assert draft.number is None and account_summary(book, CUSTOMER).balance >= 0
+        app.action_drafts()
+        await settle(pilot)
+        assert isinstance(app.screen, DraftsScreen)
+        await keys(pilot, "enter")
+        screen = app.screen
+        assert isinstance(screen, InvoiceScreen) and screen.draft["id"] == draft.id
+        assert screen.rows()[0].box("qty").value == "4"
+        screen.rows()[0].box("qty").value = "5"
+        await keys(pilot, "f10")
+        assert "posted: 250.00" in text(app, "StatusLine"), text(app, "#error")
+    assert drafts(book) == []
+    assert check_book(book) == []
+
+
+@sync
+async def test_a_customer_on_hold_is_refused_where_the_settings_say_so(book):
+    cid = account_summary(book, CUSTOMER).customer.id
+    set_hold(book, cid, True, "bounced check")
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_invoice(pilot)
+        assert "HOLD" in text(app, "#who")
+        await keys(pilot, "enter", "enter", "enter", "enter", "IT001", "enter", "enter", "1")
+        await keys(pilot, "f10")
+        assert "on credit hold: bounced check" in text(app, "#error")
+        assert isinstance(app.screen, InvoiceScreen)
+        assert screen.busy is False
