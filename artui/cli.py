@@ -200,6 +200,7 @@ def _register() -> None:
         "artui.cli_exchange",
         "artui.cli_statements",
         "artui.cli_report",
+        "artui.cli_invoices",
     ):
         try:
             importlib.import_module(name)

@@ -34,14 +34,14 @@ def statement(
     day = parse_day(as_of, "as-of") or b.today()
     st = make(b, account, day, period_from=parse_day(start, "from"))
     data, _ = render([st], dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC))
-    _write(out, data)
+    write_file(out, data)
     typer.echo(
         f"Statement for {st.name} ({st.account}) as of {day.isoformat()}: balance "
         f"{st.currency} {st.money(st.balance)}, {len(st.lines)} lines, written to {out}."
     )
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".part")

@@ -124,7 +124,7 @@ def statements_for(
     customers = {r.id: r for r in tx.conn.execute(select(C).where(C.c.id.in_(ids)))}
     rows = {r.customer_id: r for r in aging(tx, as_of, customer_ids=ids, include_zero=True).rows}
     disputed_docs = _disputed(tx, ids, as_of)
-    billing = _billing(tx, ids)
+    billing = billing_details(tx, ids)
     if period_from is None:
         per: dict[int, list[StatementLine]] = {i: [] for i in ids}
         for item in open_items(tx, as_of, customer_ids=ids):
@@ -208,7 +208,7 @@ def _disputed_total(disputed: dict, cid: int) -> int:
     return sum(amount for c, amount in disputed.values() if c == cid)
 
 
-def _billing(tx: Tx, ids: list[int]) -> dict[int, tuple[str, str, tuple[str, ...]]]:
+def billing_details(tx: Tx, ids: list[int]) -> dict[int, tuple[str, str, tuple[str, ...]]]:
     """(contact name, email, address lines) of each customer's billing contact/address."""
     ct, ad = Contact.__table__, Address.__table__
     people: dict[int, tuple[str, str]] = {}

@@ -421,6 +421,26 @@ class Outbox(SQLModel, table=True):
     sent_at: dt.datetime | None = None
 
 
+class Delivery(SQLModel, table=True):
+    """An invoice sent to its customer: by email (through the outbox, whose row says
+    whether the server took it), on paper (a day's print file) or to the customer's
+    portal (where, and the portal's confirmation number); confirmed once received."""
+
+    __tablename__ = "delivery"
+    __table_args__ = STRICT
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    channel: str  # email | mail | portal
+    status: str = "queued"  # queued | sent | failed | confirmed
+    address: str = ""  # the email address, the portal, or the print file
+    detail: str = ""  # the server's reason, the portal's confirmation number, a note
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+    sent_on: dt.date  # the working date it was sent (chasing counts from it)
+    created_by: str = ""
+    created_at: dt.datetime | None = None
+    confirmed_at: dt.datetime | None = None
+
+
 class StatementRun(SQLModel, table=True):
     """A statement run: who was chosen, as of when, and how they were delivered; its
     statements can be printed again, identically, from it (migration 0006)."""
