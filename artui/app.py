@@ -7,7 +7,7 @@ show the result. The app is wiring only.
 import os
 from pathlib import Path
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
@@ -30,6 +30,8 @@ class ScreensProvider(Provider):
             ("New customer", app.action_new_customer, "Add a customer record"),
             ("New invoice (F3)", app.action_new_invoice, "Enter and post an invoice"),
             ("Draft invoices", app.action_drafts, "Reopen a saved draft"),
+            ("Print mailed invoices", app.action_print_mailed, "The day's print file"),
+            ("Invoices to chase", app.action_chase, "Sent, never confirmed received"),
             ("Cash receipts (F4)", app.action_receipts, "Deposit batches and applying cash"),
             ("Follow-up worklist (F5)", app.action_worklist, "The accounts to call now"),
             ("Dunning run", app.action_dunning, "Reminder letters by level"),
@@ -174,6 +176,33 @@ class ArtuiApp(App):
         from screens.drafts import DraftsScreen
 
         self.push_screen(DraftsScreen())
+
+    def action_chase(self) -> None:
+        from screens.invoice_actions import ChaseList
+
+        self.push_screen(ChaseList())
+
+    def action_print_mailed(self) -> None:
+        from screens.prompt import Prompt
+
+        today = self.book.today().isoformat()
+        self.push_screen(
+            Prompt(
+                "The invoices waiting to go by post, merged into one file:",
+                "File",
+                f"~/artui-print/invoices-{today}.pdf",
+            ),
+            lambda path: self._print_mailed(path) if path else None,
+        )
+
+    @work(thread=True, exclusive=True, group="app.print")
+    def _print_mailed(self, path: str) -> None:
+        from screens.invoice_actions import write_print_file
+
+        try:
+            write_print_file(self, path)
+        except (OSError, DomainError) as exc:
+            self.call_from_thread(self.say, f"Nothing printed: {exc}", error=True)
 
     def action_receipts(self) -> None:
         from screens.receipts import ReceiptsScreen

@@ -255,6 +255,7 @@ def unconfirmed(tx: Tx, days: int = 7) -> list[dict]:
     rows = tx.conn.execute(
         select(
             D.c.number,
+            C.c.id.label("customer_id"),
             C.c.account,
             C.c.name,
             D.c.open_amount,
@@ -264,7 +265,7 @@ def unconfirmed(tx: Tx, days: int = 7) -> list[dict]:
         )
         .select_from(DL.join(D, D.c.id == DL.c.document_id).join(C, C.c.id == D.c.customer_id))
         .where(D.c.open_amount > 0, DL.c.document_id.not_in(confirmed))
-        .group_by(D.c.number, C.c.account, C.c.name, D.c.open_amount, D.c.currency)
+        .group_by(D.c.number, C.c.id, C.c.account, C.c.name, D.c.open_amount, D.c.currency)
         .having(func.max(DL.c.sent_on) <= cutoff)
         .order_by(func.max(DL.c.sent_on))
     ).mappings()

@@ -116,6 +116,11 @@ class AccountScreen(WorkScreen):
         Binding("u", "unapply", "Unapply", show=False, id="account.unapply"),
         Binding("d", "dispute", "Dispute", show=False, id="account.dispute"),
         Binding("l", "log_call", "Log call", show=False, id="account.call"),
+        Binding("i", "app.new_invoice", "Invoice", show=False, id="account.invoice"),
+        Binding("s", "send", "Send", show=False, id="account.send"),
+        Binding("g", "deliveries", "Deliveries", show=False, id="account.deliveries"),
+        Binding("v", "void", "Void", show=False, id="account.void"),
+        Binding("y", "copy", "Copy", show=False, id="account.copy"),
         Binding("r", "reload", "Refresh", show=False, id="account.refresh"),
         Binding("1", "tab('open')", "Open", show=False),
         Binding("2", "tab('history')", "History", show=False),
@@ -787,3 +792,91 @@ class AccountScreen(WorkScreen):
             ),
             lambda _r: self.reload(),
         )
+
+    # -- invoices: send, deliveries, void, copy ---------------------------------------------
+    def _invoice(self, what: str) -> dict | None:
+        doc = self._selected()
+        if not doc or doc.get("kind") not in ("invoice", "debit_memo", "finance_charge"):
+            self.app.say(f"Select an invoice (open items or history), then {what}.", error=True)  # type: ignore[attr-defined]
+            return None
+        return doc
+
+    def action_send(self) -> None:
+        from screens.invoice_actions import SendDialog
+
+        doc = self._invoice("s sends it")
+        if doc is None or self.data is None:
+            return
+        c = self.data.summary.customer
+        b = self.data.summary.billing_contact
+        self.app.push_screen(
+            SendDialog(self.book, doc["number"], c.delivery, b.email if b else "", c.portal),
+            lambda _r: self.reload(),
+        )
+
+    def action_deliveries(self) -> None:
+        from screens.invoice_actions import DeliveryLog
+
+        doc = self._invoice("g shows its deliveries")
+        if doc is not None:
+            self.app.push_screen(DeliveryLog(self.book, doc["number"]))
+
+    def action_void(self) -> None:
+        from screens.prompt import Prompt
+
+        doc = self._invoice("v voids it")
+        if doc is None:
+            return
+        self.app.push_screen(
+            Prompt(
+                f"Void {doc['number']}: why? (what was applied to it goes back on account)",
+                "Reason",
+            ),
+            lambda reason: self.void(doc, reason) if reason else None,
+        )
+
+    @work(thread=True, exclusive=True, group="account.void")
+    def void(self, doc: dict, reason: str) -> None:
+        from artui import approvals
+        from artui.errors import DomainError
+
+        try:
+            done = approvals.perform(
+                self.book,
+                "void",
+                doc["id"],
+                reason,
+                for_customer=self.customer_id,
+                for_amount=doc["amount"],
+            )
+        except DomainError as exc:
+            self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]
+            return
+        message = (
+            done.message if done.waiting else f"{doc['number']} voided by {done.result.number}."
+        )
+        self.app.call_from_thread(self.app.say, message)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.reload)
+
+    def action_copy(self) -> None:
+        doc = self._invoice("y copies it into a new draft")
+        if doc is not None:
+            self.copy_invoice(doc["id"])
+
+    @work(thread=True, exclusive=True, group="account.copy")
+    def copy_invoice(self, doc_id: int) -> None:
+        from sqlalchemy import select
+
+        from artui.invoices import invoice_lines
+        from artui.ledger import D
+
+        row = self.book.read(
+            lambda tx: dict(tx.conn.execute(select(D).where(D.c.id == doc_id)).mappings().one())
+        )
+        lines = invoice_lines(self.book, doc_id)
+        self.app.call_from_thread(self._open_copy, row, lines)
+
+    def _open_copy(self, row: dict, lines: list) -> None:
+        from screens.invoice_entry import InvoiceScreen
+
+        self.app.push_screen(InvoiceScreen(draft=row, lines=lines), lambda _r: self.reload())

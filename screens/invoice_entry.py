@@ -1,10 +1,11 @@
 """Invoice entry (F3 / Alt+I): the header, a grid of lines, live totals from the core.
 
 Enter moves field to field and cell to cell; leaving the last cell of the last line adds
-a line; an item code fills description, price and tax from the catalogue (the customer's
-own price where set); Ctrl+D repeats the cell above. Ctrl+S saves a draft (no number),
-F10 posts (the gapless number is taken then; a customer on hold or over the limit is
-warned first, refused where the settings say so), Esc leaves (asking when typed).
+a line; Enter twice on an empty line ends the lines; an item code fills description,
+price and tax from the catalogue (the customer's own price where set); Ctrl+D repeats the
+cell above. Ctrl+S saves a draft (no number), F10 posts (the gapless number is taken
+then; a customer on hold or over the limit is warned first, refused where the settings
+say so), Ctrl+E posts and sends it the customer's way, Esc leaves (asking when typed).
 """
 
 import datetime as dt
@@ -116,6 +117,8 @@ class InvoiceScreen(WorkScreen):
         Binding("enter", "enter", "Next", show=False, priority=True, id="invoice.enter"),
         Binding("ctrl+s", "save_draft", "Save draft", id="invoice.draft"),
         Binding("f10", "post", "Post", id="invoice.post"),
+        # priority: an Input takes Ctrl+E for End
+        Binding("ctrl+e", "post_send", "Post+send", priority=True, id="invoice.send"),
         # priority: an Input takes Ctrl+D for delete-right (Delete does that too)
         Binding("ctrl+d", "ditto", "Ditto", priority=True, id="invoice.ditto"),
         Binding("ctrl+n", "add_line", "Line+", show=False, id="invoice.line"),
@@ -296,7 +299,8 @@ class InvoiceScreen(WorkScreen):
     # -- moving about ---------------------------------------------------------------
     def action_enter(self) -> None:
         """Enter moves on at once (what is typed next lands in the next field): through
-        the header, then cell by cell; the last cell of the last line adds a line."""
+        the header, then cell by cell; the last cell of the last line adds a line; Enter
+        twice on an empty line ends them."""
         f = self.focused
         if not isinstance(f, Input):
             raise SkipAction
@@ -308,7 +312,7 @@ class InvoiceScreen(WorkScreen):
             order = [*HEAD, "first"]
             nxt = order[order.index(f.id) + 1]
             if nxt == "first":
-                self.set_focus(self.rows()[0].box("item"))
+                self._move(self.rows()[0].box("item"))
             else:
                 self.set_focus(self.query_one(f"#{nxt}", Input))
             return
@@ -324,14 +328,16 @@ class InvoiceScreen(WorkScreen):
         row = f.parent
         assert isinstance(row, LineRow)
         if cell == "item":
-            if self._nothing_typed(f) and row is not self.rows()[0]:
-                # Enter on an empty item cell: the lines are done
-                self.set_focus(self.query_one("#notes", Input))
-                return
+            row.item_empty = self._nothing_typed(f)  # type: ignore[attr-defined]
             f.call_later(lambda: self._item_typed(row))
+        empty = cell == "desc" and getattr(row, "item_empty", False) and self._nothing_typed(f)
+        if empty and row is not self.rows()[0]:
+            # Enter, Enter on an empty line: the lines are done
+            self.set_focus(self.query_one("#notes", Input))
+            return
         nxt = CELLS.index(cell) + 1
         if nxt < len(CELLS):
-            self.set_focus(row.box(CELLS[nxt]))
+            self._move(row.box(CELLS[nxt]))
             f.call_later(self._recalc)
             return
         rows = self.rows()
@@ -339,11 +345,15 @@ class InvoiceScreen(WorkScreen):
             self.set_focus(self.query_one("#notes", Input))
             return
         following = rows[rows.index(row) + 1]
-        self.set_focus(following.box("item"))
-        self.arrived = (following.box("item"), self.app.keys_seen)  # type: ignore[attr-defined]
+        self._move(following.box("item"))
         for _ in range(SPARE - (len(rows) - rows.index(following) - 1)):
             self.action_add_line()
         f.call_later(self._recalc)
+
+    def _move(self, box: Input) -> None:
+        """Focus `box` now, noting how many keys the app had taken by then."""
+        self.set_focus(box)
+        self.arrived = (box, self.app.keys_seen)  # type: ignore[attr-defined]
 
     def _nothing_typed(self, box: Input) -> bool:
         """Enter is the first key since Enter brought the focus to `box` (its value may
@@ -570,6 +580,12 @@ class InvoiceScreen(WorkScreen):
         self.app.call_from_thread(self._done, f"Draft saved ({format_amount(doc.amount)}).")
 
     def action_post(self) -> None:
+        self.send_after = False
+        self.when_typed(self._post_now)
+
+    def action_post_send(self) -> None:
+        """Post, then send it the customer's way (email or the mail room's pile)."""
+        self.send_after = True
         self.when_typed(self._post_now)
 
     def _post_now(self) -> None:
@@ -627,9 +643,25 @@ class InvoiceScreen(WorkScreen):
             self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]
             self.busy = False
             return
-        self.app.call_from_thread(
-            self._done, f"Invoice {doc.number} posted: {format_amount(doc.amount)}."
-        )
+        message = f"Invoice {doc.number} posted: {format_amount(doc.amount)}."
+        if getattr(self, "send_after", False):
+            message = f"{doc.number} ({format_amount(doc.amount)}) posted; " + self._send(
+                doc.number
+            )
+        self.app.call_from_thread(self._done, message)
+
+    def _send(self, number: str) -> str:
+        """Send a posted invoice (in the worker); what happened, as a sentence."""
+        from artui import delivery
+        from screens.invoice_actions import describe
+
+        try:
+            line = delivery.send_invoice(self.book, number)
+        except (DomainError, OSError) as exc:
+            return f"not sent: {exc}"
+        if line.channel == "email" and line.status != "failed":
+            return f"emailed to {line.address}."
+        return describe(line)
 
     def _refused(self, exc: DomainError) -> None:
         self.busy = False

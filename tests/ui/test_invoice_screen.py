@@ -46,7 +46,7 @@ async def test_a_ten_line_invoice_by_keyboard_alone(book):
             # Enter (the price), Enter (no discount), Enter (the tax): the next line
             count += await keys(pilot, code, "enter", "enter", str(n), "enter")
             count += await keys(pilot, "enter", "enter", "enter")
-        count += await keys(pilot, "enter")  # an empty line: the lines are done
+        count += await keys(pilot, "enter", "enter")  # an empty line: the lines are done
         assert screen.focused.id == "notes"
         count += await keys(pilot, "f10")
         print(f"\nten-line invoice: {count} keystrokes")
@@ -64,7 +64,7 @@ async def test_a_ten_line_invoice_by_keyboard_alone(book):
         ]
     )
     assert doc["amount"] == expected.total and doc["reference"] == "PO-4471"
-    assert count <= 1 + 7 + 5 + sum(len(c) + 7 + len(str(n)) for n, c in enumerate(codes, 1)) + 2
+    assert count <= 1 + 7 + 5 + sum(len(c) + 7 + len(str(n)) for n, c in enumerate(codes, 1)) + 3
     assert check_book(book) == []
 
 
@@ -77,8 +77,8 @@ async def test_totals_discount_tax_shipping_and_ditto(book):
         await keys(pilot, "enter", "enter", "enter", "enter")
         await keys(pilot, "enter", "Consulting", "enter", "3", "enter", "19.99", "enter")
         await keys(pilot, "10", "enter", "7.25", "enter")
-        # the second line (Tab past the item code): ditto the description and the tax
-        await keys(pilot, "tab", "ctrl+d", "enter", "2", "enter", "5", "enter", "enter")
+        # the second line, no item code: ditto the description and the tax
+        await keys(pilot, "enter", "ctrl+d", "enter", "2", "enter", "5", "enter", "enter")
         await keys(pilot, "ctrl+d", "enter")
         rows = screen.rows()
         assert rows[1].box("desc").value == "Consulting"
@@ -145,3 +145,56 @@ async def test_a_customer_on_hold_is_refused_where_the_settings_say_so(book):
         assert "on credit hold: bounced check" in text(app, "#error")
         assert isinstance(app.screen, InvoiceScreen)
         assert screen.busy is False
+
+
+@sync
+async def test_send_void_copy_and_the_delivery_log_from_the_account(book, tmp_path):
+    from artui import delivery
+    from artui.customers import ContactInput, contacts, save_contact
+    from screens.account import AccountScreen
+    from screens.confirm import Confirm  # noqa: F401 - the void asks through Prompt
+    from screens.invoice_actions import DeliveryLog, SendDialog
+    from screens.prompt import Prompt
+
+    cid = account_summary(book, CUSTOMER).customer.id
+    if not any(c.email for c in contacts(book, cid)):
+        save_contact(book, cid, ContactInput("AP", email="ap@example.test", is_billing=True))
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_invoice(pilot)
+        await keys(pilot, "enter", "enter", "enter", "enter", "IT004", "enter", "enter", "2")
+        await keys(pilot, "f10")
+        number = re.search(r"Invoice (\S+) posted", app.last_message).group(1)
+        app.open_account(cid, tab="history")
+        await settle(pilot)
+        account = app.screen
+        assert isinstance(account, AccountScreen)
+        assert account._selected()["number"] == number  # the newest document
+        # s: by mail (no server here), into the day's print pile
+        await keys(pilot, "s")
+        assert isinstance(app.screen, SendDialog)
+        app.screen.query_one("#f_channel", Input).value = "mail"
+        await keys(pilot, "ctrl+s")
+        assert "waits for the day's print file" in text(app, "StatusLine")
+        await keys(pilot, "g")
+        assert isinstance(app.screen, DeliveryLog)
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, Prompt)
+        await keys(pilot, "enter", "escape")
+        assert [d.status for d in delivery.deliveries(book, number)] == ["confirmed"]
+        # y copies it into a new draft; v voids it with a reason
+        await keys(pilot, "y")
+        assert isinstance(app.screen, InvoiceScreen) and app.screen.draft is None
+        assert app.screen.rows()[0].box("item").value == "IT004"
+        await keys(pilot, "escape")
+        if isinstance(app.screen, Confirm):
+            await keys(pilot, "y")
+        await keys(pilot, "v")
+        assert isinstance(app.screen, Prompt)
+        await keys(pilot, "keyed twice", "enter")
+        assert "voided by" in text(app, "StatusLine")
+    assert screen is not None
+    doc = book.read(lambda tx: find_document(tx, number))
+    assert doc["open_amount"] == 0
+    assert check_book(book) == []
