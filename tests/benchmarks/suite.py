@@ -459,3 +459,36 @@ def measure_statements(book: Book, count: int = 1000) -> list[Figure]:
         ),
         Figure("  statements per second", len(chosen) / seconds, None, "/s", "> 33 /s"),
     ]
+
+
+def measure_invoice_pdfs(book: Book, count: int = 200) -> list[Figure]:
+    """Invoice PDFs as sent (each its own file, read from the book and drawn)."""
+    from sqlalchemy import text
+
+    from artui.delivery import pdf_bytes
+    from artui.invoice_sheet import invoice_sheet
+
+    numbers = book.read(
+        lambda tx: [
+            r[0]
+            for r in tx.conn.execute(
+                text(
+                    "SELECT number FROM document WHERE kind = 'invoice' ORDER BY id DESC LIMIT :n"
+                ),
+                {"n": count},
+            )
+        ]
+    )
+    start = time.perf_counter()
+    for number in numbers:
+        pdf_bytes(invoice_sheet(book, number))
+    seconds = time.perf_counter() - start
+    return [
+        Figure(
+            f"invoice PDFs, {len(numbers)} one by one",
+            len(numbers) / seconds,
+            None,
+            "/s",
+            "(as sent)",
+        )
+    ]

@@ -35,6 +35,7 @@ def test_full_suite(tmp_path):
             1500,
         ),
         *suite.measure_receipts(book),
+        *suite.measure_invoice_pdfs(book, 100),
         *suite.measure_statements(book),
         _import_figure(tmp_path),
     ]

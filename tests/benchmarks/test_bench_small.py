@@ -34,6 +34,7 @@ def test_small_suite():
             book, suite.TODAY - dt.timedelta(days=365), "aging summary as of a year ago", 1500
         ),
         *suite.measure_receipts(book),
+        *suite.measure_invoice_pdfs(book, 100),
         *suite.measure_statements(book, 300),
     ]
     print("\n" + suite.table("ARTUI benchmarks, 2,000 customers (SQLite)", figures))

@@ -135,3 +135,21 @@ def test_dunning(snap_compare, book):
         await _settle(pilot)
 
     assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
+
+
+def test_invoice_entry(snap_compare, book):
+    """A three-line invoice being typed, with the catalogue's descriptions and the totals."""
+
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("f3")
+        await _settle(pilot)
+        await pilot.press(*"C10006", "enter")
+        await _settle(pilot)
+        await pilot.press("enter", "enter", "enter", *"PO-1187", "enter")
+        for code, qty in (("IT003", "2"), ("IT010", "12"), ("IT001", "1.5")):
+            await pilot.press(*code, "enter", "enter", *qty, "enter", "enter", "enter", "enter")
+            await _settle(pilot)
+        await _settle(pilot)
+
+    assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
