@@ -9,7 +9,7 @@ from artui.ledger import Applied, Doc
 from artui.sensitive import refuse_card_numbers
 
 
-def _reason(reason: str) -> str:
+def reason_given(reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise Refused("Give a reason.", field="reason")
@@ -34,7 +34,7 @@ def credit_memo(
     it: the rest stays on account). Above the approval limit it needs a supervisor."""
     on = on or tx.today
     ledger.check_command(tx, command_id)
-    reason = _reason(reason)
+    reason = reason_given(reason)
     refuse_card_numbers(memo, "memo")
     row = ledger.customer_row(tx, customer, lock=True)
     if amount > tx.company()["approval_limit"]:
@@ -76,7 +76,7 @@ def write_off(
     """Write off (part of) what is open on a charge. Above the clerk's limit it needs a
     supervisor."""
     on = on or tx.today
-    reason = _reason(reason)
+    reason = reason_given(reason)
     debit = ledger.load_doc(tx, debit_id)
     if not ledger.is_debit(debit["kind"]):
         raise Refused("Only a charge can be written off; refund a credit instead.")
@@ -183,7 +183,7 @@ def debit_memo(
     memo: str = "",
 ) -> Doc:
     on = on or tx.today
-    reason = _reason(reason)
+    reason = reason_given(reason)
     refuse_card_numbers(memo, "memo")
     row = ledger.customer_row(tx, customer)
     doc = ledger.insert_document(

@@ -23,9 +23,10 @@ Q = ApprovalRequest.__table__
 
 
 def _actions() -> dict[str, Callable[..., Any]]:
-    from artui import adjustments, collections, invoices, receipts
+    from artui import adjustments, collections, credit_memos, invoices, receipts
 
     return {
+        "credit_memo_lines": credit_memos.post_credit_memo_lines,
         "settle_dispute": collections.settle_dispute,
         "write_off": adjustments.write_off,
         "credit_memo": adjustments.credit_memo,
@@ -36,6 +37,7 @@ def _actions() -> dict[str, Callable[..., Any]]:
 
 
 LABELS = {
+    "credit_memo_lines": "Credit memo",
     "settle_dispute": "Settlement of a dispute",
     "write_off": "Write-off",
     "credit_memo": "Credit memo",

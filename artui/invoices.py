@@ -123,7 +123,7 @@ def _validate(inp: InvoiceInput) -> None:
 _INSERT_LINES = insert(L)
 
 
-def _insert_lines(tx: Tx, doc_id: int, lines: Sequence[LineInput], totals: Totals) -> None:
+def insert_lines(tx: Tx, doc_id: int, lines: Sequence[LineInput], totals: Totals) -> None:
     tx.conn.execute(
         _INSERT_LINES,
         [
@@ -176,7 +176,7 @@ def post_invoice(tx: Tx, inp: InvoiceInput, *, force: bool = False) -> PostedInv
         memo=inp.memo,
         command_id=inp.command_id,
     )
-    _insert_lines(tx, doc["id"], inp.lines, totals)
+    insert_lines(tx, doc["id"], inp.lines, totals)
     return PostedInvoice(Doc.of(doc), totals, (check.message,) if check.message else ())
 
 
@@ -227,7 +227,7 @@ def save_draft(
         tx.conn.execute(update(D).where(D.c.id == draft_id).values(**values))
         tx.conn.execute(delete(L).where(L.c.document_id == draft_id))
         action = "draft.save"
-    _insert_lines(tx, draft_id, inp.lines, totals)
+    insert_lines(tx, draft_id, inp.lines, totals)
     audit.record(
         tx,
         action,

@@ -121,6 +121,7 @@ class AccountScreen(WorkScreen):
         Binding("g", "deliveries", "Deliveries", show=False, id="account.deliveries"),
         Binding("v", "void", "Void", show=False, id="account.void"),
         Binding("y", "copy", "Copy", show=False, id="account.copy"),
+        Binding("m", "credit_memo", "Credit memo", show=False, id="account.credit"),
         Binding("r", "reload", "Refresh", show=False, id="account.refresh"),
         Binding("1", "tab('open')", "Open", show=False),
         Binding("2", "tab('history')", "History", show=False),
@@ -880,3 +881,46 @@ class AccountScreen(WorkScreen):
         from screens.invoice_entry import InvoiceScreen
 
         self.app.push_screen(InvoiceScreen(draft=row, lines=lines), lambda _r: self.reload())
+
+    def action_credit_memo(self) -> None:
+        """Against the selected invoice (its lines offered), else one amount on account."""
+        doc = self._selected()
+        if doc and doc.get("kind") in ("invoice", "debit_memo", "finance_charge"):
+            self.credit_lines(doc["id"])
+            return
+        from screens.cash_exceptions import CreditDialog
+
+        self.app.push_screen(CreditDialog(self.book, self.customer_id), lambda _r: self.reload())
+
+    @work(thread=True, exclusive=True, group="account.credit")
+    def credit_lines(self, doc_id: int) -> None:
+        from sqlalchemy import select
+
+        from artui.credit_memos import creditable
+        from artui.ledger import D
+
+        row = self.book.read(
+            lambda tx: dict(tx.conn.execute(select(D).where(D.c.id == doc_id)).mappings().one())
+        )
+        lines = [
+            {
+                "item_code": c.item_code,
+                "description": c.description,
+                "quantity": c.quantity_left,
+                "unit_price": c.unit_price,
+                "discount_rate": c.discount_rate,
+                "tax_rate": c.tax_rate,
+                "credits_line_id": c.line_id,
+            }
+            for c in creditable(self.book, doc_id)
+            if c.quantity_left > 0
+        ]
+        self.app.call_from_thread(self._open_credit, row, lines)
+
+    def _open_credit(self, row: dict, lines: list) -> None:
+        from screens.invoice_entry import InvoiceScreen
+
+        if not lines:
+            self.app.say(f"{row['number']} has been credited in full.", error=True)  # type: ignore[attr-defined]
+            return
+        self.app.push_screen(InvoiceScreen(credit_for=row, lines=lines), lambda _r: self.reload())

@@ -120,3 +120,51 @@ class RefundDialog(_CashForm):
         self.app.call_from_thread(
             self.finish, f"Refund {doc.number} of {format_amount(doc.amount)} posted."
         )
+
+
+class CreditDialog(_CashForm):
+    """A credit memo of one amount, on account, with a reason (above the approval limit
+    it waits for a supervisor)."""
+
+    def __init__(self, book, customer_id: int) -> None:  # noqa: ANN001
+        super().__init__(book, {"currency": "USD"})
+        self.customer_id = customer_id
+        self.title_text = "Credit memo on account (select an invoice first to credit its lines)"
+
+    def fields(self) -> list[tuple[str, str, str]]:
+        return [("amount", "Amount", ""), ("reason", "Reason", ""), ("date", "Date", "t")]
+
+    def action_save(self) -> None:
+        got = self.read(lambda: (self.amount("amount", blank=None), self.day("date")))
+        if got is None:
+            return
+        amount, on = got
+        if not amount:
+            self.show_errors({"amount": "Type the amount to credit."})
+            return
+        self.save(amount, self.value("reason"), on)
+
+    @work(thread=True, exclusive=True, group="form.save")
+    def save(self, amount: int, reason: str, on: dt.date) -> None:
+        from artui import approvals
+
+        try:
+            done = approvals.perform(
+                self.book,
+                "credit_memo",
+                self.customer_id,
+                amount,
+                reason,
+                on,
+                for_customer=self.customer_id,
+                for_amount=amount,
+            )
+        except DomainError as exc:
+            self.app.call_from_thread(self._refused, exc)
+            return
+        if done.waiting:
+            message = done.message
+        else:
+            doc, _ = done.result
+            message = f"Credit memo {doc.number} of {format_amount(doc.amount)} posted on account."
+        self.app.call_from_thread(self.finish, message)

@@ -106,7 +106,7 @@ class InvoiceScreen(WorkScreen):
     InvoiceScreen #who { width: 1fr; padding: 0 1; }
     InvoiceScreen #date, InvoiceScreen #due { width: 12; }
     InvoiceScreen #terms { width: 11; }
-    InvoiceScreen #po { width: 1fr; }
+    InvoiceScreen #po, InvoiceScreen #reason { width: 1fr; }
     InvoiceScreen #lines { height: 1fr; }
     InvoiceScreen #notes { width: 1fr; }
     InvoiceScreen #shipping { width: 12; }
@@ -132,10 +132,16 @@ class InvoiceScreen(WorkScreen):
         customer_id: int | None = None,
         draft: dict | None = None,
         lines: list[dict] | None = None,
+        credit_for: dict | None = None,
     ) -> None:
         """`draft` (a document row) and its `lines` reopen a draft; with `lines` but no
         draft id, a copy of an invoice becomes a new draft."""
         super().__init__()
+        # a credit memo against `credit_for` (an invoice row): its lines offered, each
+        # at what is left to credit; a quantity of 0 leaves a line out
+        self.credit_for = credit_for
+        if credit_for is not None:
+            customer_id = credit_for["customer_id"]
         self.customer_id = customer_id or (draft or {}).get("customer_id")
         self.draft = draft if draft and draft.get("status") == "draft" else None
         self.source = draft
@@ -161,18 +167,22 @@ class InvoiceScreen(WorkScreen):
             yield Input(
                 src["doc_date"].isoformat() if self.draft else today, id="date", compact=True
             )
-            yield Label("Terms")
-            yield Input(src.get("terms", ""), id="terms", compact=True)
-            yield Label("Due")
-            yield Input("", id="due", compact=True, placeholder="from terms")
-            yield Label("PO")
-            yield Input(src.get("reference", ""), id="po", compact=True)
+            if self.credit_for is not None:
+                yield Label("Reason")
+                yield Input("", id="reason", compact=True, placeholder="why it is credited")
+            else:
+                yield Label("Terms")
+                yield Input(src.get("terms", ""), id="terms", compact=True)
+                yield Label("Due")
+                yield Input("", id="due", compact=True, placeholder="from terms")
+                yield Label("PO")
+                yield Input(src.get("reference", ""), id="po", compact=True)
         yield HeadRow(0)
         yield VerticalScroll(id="lines")
         with Horizontal(classes="row"):
             yield Label("Notes")
             yield Input(src.get("memo", ""), id="notes", compact=True)
-            yield Label("Shipping")
+            yield Label("Shipping", classes="ship")
             ship = format_amount(src["shipping"]) if src.get("shipping") else ""
             yield Input(ship, id="shipping", compact=True, placeholder="0.00")
         yield Static("", id="error")
@@ -182,9 +192,18 @@ class InvoiceScreen(WorkScreen):
         box = self.query_one("#lines", VerticalScroll)
         # blank lines always wait at the end: Enter moves into the next one at once, and
         # new blank ones are added behind (adding a row takes a refresh; typing does not)
-        rows = [self._values(ln) for ln in self.source_lines] + [{}] * SPARE
-        box.mount_all([LineRow(n, v) for n, v in enumerate(rows, 1)])
+        rows = [self._values(ln) for ln in self.source_lines]
+        made = [LineRow(n, v) for n, v in enumerate(rows, 1)]
+        if self.credit_for is None:
+            made += [LineRow(len(made) + n, {}) for n in range(1, SPARE + 1)]
+        else:  # each line remembers the invoice line it credits
+            for row, ln in zip(made, self.source_lines, strict=True):
+                row.credits_line_id = ln["credits_line_id"]  # type: ignore[attr-defined]
+        box.mount_all(made)
         self.load_catalogue()
+        if self.credit_for is not None:  # a credit memo credits lines, not shipping
+            self.query_one("#shipping", Input).display = False
+            self.query("Label").filter(".ship").set(display=False)
         if self.draft and self.draft.get("due_date"):
             self.query_one("#due", Input).value = self.draft["due_date"].isoformat()
         self._title()
@@ -207,6 +226,10 @@ class InvoiceScreen(WorkScreen):
         }
 
     def _title(self) -> None:
+        if self.credit_for is not None:
+            text = f"Credit memo against {self.credit_for['number']}: quantity 0 leaves a line out"
+            self.query_one("#title", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
+            return
         if self.draft:
             text = f"Draft invoice (saved by {self.draft.get('created_by') or '?'})"
         elif self.source:
@@ -280,9 +303,10 @@ class InvoiceScreen(WorkScreen):
         self.customer = {"id": c.id, "account": c.account, "currency": c.currency, "terms": c.terms}
         self.items = items
         self.query_one("#customer", Input).value = c.account
-        terms = self.query_one("#terms", Input)
-        if not terms.value:
-            terms.value = c.terms
+        if self.credit_for is None:
+            terms = self.query_one("#terms", Input)
+            if not terms.value:
+                terms.value = c.terms
         who = Text(no_wrap=True, overflow="ellipsis")
         who.append(c.name, style="bold")
         who.append(f" · Balance {format_amount(summary.balance, c.currency)}")
@@ -308,8 +332,9 @@ class InvoiceScreen(WorkScreen):
             self.set_focus(self.query_one("#date", Input))
             f.call_later(lambda: self._customer_typed(f.value))
             return
-        if f.id in HEAD:
-            order = [*HEAD, "first"]
+        head = ("customer", "date", "reason") if self.credit_for is not None else HEAD
+        if f.id in head:
+            order = [*head, "first"]
             nxt = order[order.index(f.id) + 1]
             if nxt == "first":
                 self._move(self.rows()[0].box("item"))
@@ -456,7 +481,12 @@ class InvoiceScreen(WorkScreen):
                     raise ValueError(row.box(cell), f"{where}, {cell}: {exc}") from None
             if not v["desc"] and not v["item"]:
                 raise ValueError(row.box("desc"), f"{where}: say what it is.")
-            out.append(LineInput(v["desc"] or v["item"], qty, unit, rates[0], rates[1], v["item"]))
+            credits = getattr(row, "credits_line_id", None)
+            if credits is not None and qty == 0:
+                continue  # not credited
+            out.append(
+                LineInput(v["desc"] or v["item"], qty, unit, rates[0], rates[1], v["item"], credits)
+            )
         return out
 
     def _currency(self) -> str:
@@ -510,6 +540,8 @@ class InvoiceScreen(WorkScreen):
         self._due_hint()
 
     def _due_hint(self) -> None:
+        if self.credit_for is not None:
+            return
         try:
             day = parse_date(self.query_one("#date", Input).value, self.book.today())
             terms = parse_terms(self.query_one("#terms", Input).value or "NET30")
@@ -524,6 +556,13 @@ class InvoiceScreen(WorkScreen):
             day = parse_date(self.query_one("#date", Input).value, self.book.today())
         except DateError as exc:
             raise ValueError(self.query_one("#date", Input), f"Date: {exc}") from None
+        if self.credit_for is not None:
+            return InvoiceInput(  # carried to post_credit_memo by _post
+                customer=self.customer["account"],
+                doc_date=day,
+                lines=self.read_lines(),
+                memo=self.query_one("#notes", Input).value.strip(),
+            )
         due_text = self.query_one("#due", Input).value.strip()
         due: dt.date | None = None
         if due_text:
@@ -600,6 +639,9 @@ class InvoiceScreen(WorkScreen):
         clerk says so (refused where the settings make it block)."""
         from artui import ledger
 
+        if self.credit_for is not None:
+            self._post(inp)
+            return
         total = price(inp.lines, inp.shipping).total
 
         def read(tx):  # noqa: ANN001, ANN202
@@ -630,6 +672,9 @@ class InvoiceScreen(WorkScreen):
         self._post(inp)
 
     def _post(self, inp: InvoiceInput) -> None:
+        if self.credit_for is not None:
+            self._post_credit(inp)
+            return
         try:
             if self.draft:
                 save_draft(self.book, inp, self.draft["id"], self.draft["version"])
@@ -662,6 +707,34 @@ class InvoiceScreen(WorkScreen):
         if line.channel == "email" and line.status != "failed":
             return f"emailed to {line.address}."
         return describe(line)
+
+    def _post_credit(self, inp: InvoiceInput) -> None:
+        from dataclasses import asdict
+
+        from artui import approvals
+
+        reason = self.app.call_from_thread(lambda: self.query_one("#reason", Input).value)
+        try:
+            done = approvals.perform(
+                self.book,
+                "credit_memo_lines",
+                inp.customer,
+                inp.doc_date,
+                reason,
+                [asdict(ln) for ln in inp.lines],
+                self.credit_for["number"],  # type: ignore[index]
+                for_customer=self.customer_id,
+                for_amount=price(inp.lines).total,
+            )
+        except DomainError as exc:
+            self.app.call_from_thread(self._refused, exc)
+            return
+        if done.waiting:
+            message = done.message
+        else:
+            doc = done.result
+            message = f"Credit memo {doc.number} posted: {format_amount(doc.amount)}."
+        self.app.call_from_thread(self._done, message)
 
     def _refused(self, exc: DomainError) -> None:
         self.busy = False

@@ -17,6 +17,7 @@ from artui.pricing import LineInput, price
 from screens.drafts import DraftsScreen
 from screens.invoice_entry import InvoiceScreen
 
+from .conftest import TODAY as TODAY_UI
 from .test_receipts_screen import keys, text
 from .test_workstation import settle, sync
 
@@ -197,4 +198,44 @@ async def test_send_void_copy_and_the_delivery_log_from_the_account(book, tmp_pa
     assert screen is not None
     doc = book.read(lambda tx: find_document(tx, number))
     assert doc["open_amount"] == 0
+    assert check_book(book) == []
+
+
+@sync
+async def test_a_credit_memo_against_an_invoices_lines_and_one_on_account(book):
+    from artui.credit_memos import creditable
+    from artui.invoices import InvoiceInput, post_invoice
+    from screens.account import AccountScreen
+    from screens.cash_exceptions import CreditDialog
+
+    cid = account_summary(book, CUSTOMER).customer.id
+    lines = [LineInput("Chairs", 4000, 12500, tax_rate=7250), LineInput("Desk", 1000, 30000)]
+    inv = post_invoice(book, InvoiceInput(CUSTOMER, TODAY_UI, lines)).doc
+    before = account_summary(book, cid).balance
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_account(cid, tab="history")
+        await settle(pilot)
+        assert app.screen._selected()["number"] == inv.number
+        await keys(pilot, "m")
+        screen = app.screen
+        assert isinstance(screen, InvoiceScreen) and screen.credit_for is not None
+        assert [r.box("qty").value for r in screen.rows()] == ["4", "1"]
+        # one chair back, the desk kept: quantities 1 and 0, a reason
+        await keys(pilot, "enter", "damaged in transit", "enter")
+        screen.rows()[0].box("qty").value = "1"
+        screen.rows()[1].box("qty").value = "0"
+        await keys(pilot, "f10")
+        assert "Credit memo CM-" in text(app, "StatusLine"), text(app, "#error")
+        assert isinstance(app.screen, AccountScreen)
+        left = creditable(book, inv.number)
+        assert [c.quantity_left for c in left] == [3000, 1000]
+        # with nothing selected that is an invoice: one amount on account
+        await keys(pilot, "4")  # the contacts tab: no document under the cursor
+        await keys(pilot, "m")
+        assert isinstance(app.screen, CreditDialog)
+        await keys(pilot, "25", "enter", "goodwill", "enter", "enter")
+        assert "posted on account" in text(app, "StatusLine")
+    assert account_summary(book, cid).balance == before - (12500 + 906) - 2500
     assert check_book(book) == []
