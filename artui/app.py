@@ -39,6 +39,7 @@ class ScreensProvider(Provider):
             ("Reports (F7)", app.action_reports, "Aging, DSO, registers, month-end..."),
             ("Aging report", lambda: app.action_reports("aging"), "The aging with its chart"),
             ("Month-end tie-out", lambda: app.action_reports("month-end"), "Subledger and GL"),
+            ("Approvals and audit (F8)", app.action_approvals, "The queue; the audit trail"),
             ("Keys for this screen (F1)", app.action_help, "Show every key"),
             ("Toggle light and dark theme", app.action_toggle_dark, "Ctrl+T"),
             ("Quit (Ctrl+Q)", app.action_quit, "Leave ARTUI"),
@@ -95,6 +96,8 @@ class ArtuiApp(App):
         Binding("alt+s", "statements", "Statements", show=False, id="app.statements_twin"),
         Binding("f7", "reports", "Reports", id="app.reports"),
         Binding("alt+t", "reports", "Reports", show=False, id="app.reports_twin"),
+        Binding("f8", "approvals", "Approvals", id="app.approvals"),
+        Binding("alt+a", "approvals", "Approvals", show=False, id="app.approvals_twin"),
         Binding("ctrl+t", "toggle_dark", "Theme", show=False, id="app.theme"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -176,6 +179,12 @@ class ArtuiApp(App):
         from screens.drafts import DraftsScreen
 
         self.push_screen(DraftsScreen())
+
+    def action_approvals(self) -> None:
+        from screens.approvals import ApprovalsScreen
+
+        if not isinstance(self.screen, ApprovalsScreen):
+            self.push_screen(ApprovalsScreen())
 
     def action_chase(self) -> None:
         from screens.invoice_actions import ChaseList

@@ -159,3 +159,43 @@ def anchor(conn: Connection) -> tuple[int, str]:
     """(number of events, head hash): keep this outside the book."""
     count = conn.execute(text("SELECT count(*) FROM audit_event")).scalar() or 0
     return count, _head(conn)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    user: str = ""
+    account: str = ""  # the customer's account
+    document: str = ""  # a document's number
+    action: str = ""  # the beginning of the action: "payment", "batch.post", ...
+    day_from: dt.date | None = None
+    day_to: dt.date | None = None
+
+
+def events(conn: Connection, f: EventFilter, limit: int = 500) -> list[dict[str, Any]]:
+    """Audit events matching the filter, newest first, with the customer's account and
+    the document's number where there is one."""
+    from db.models import Customer, Document
+
+    C, D = Customer.__table__, Document.__table__
+    stmt = (
+        select(_T, C.c.account, D.c.number.label("document_number"))
+        .select_from(
+            _T.outerjoin(C, C.c.id == _T.c.customer_id).outerjoin(D, D.c.id == _T.c.document_id)
+        )
+        .order_by(_T.c.id.desc())
+        .limit(limit)
+    )
+    if f.user:
+        stmt = stmt.where(_T.c.user == f.user)
+    if f.account:
+        stmt = stmt.where(C.c.account == f.account)
+    if f.document:
+        stmt = stmt.where(D.c.number == f.document)
+    if f.action:
+        stmt = stmt.where(_T.c.action.startswith(f.action, autoescape=True))
+    if f.day_from:
+        stmt = stmt.where(_T.c.at >= dt.datetime.combine(f.day_from, dt.time(0), tzinfo=dt.UTC))
+    if f.day_to:
+        end = dt.datetime.combine(f.day_to + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
+        stmt = stmt.where(_T.c.at < end)
+    return [dict(r) for r in conn.execute(stmt).mappings()]

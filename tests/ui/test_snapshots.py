@@ -153,3 +153,14 @@ def test_invoice_entry(snap_compare, book):
         await _settle(pilot)
 
     assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
+
+
+def test_approvals(snap_compare, book):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("f8")
+        await _settle(pilot)
+        await pilot.press("3")
+        await _settle(pilot)
+
+    assert snap_compare(ArtuiApp(book), terminal_size=(80, 24), run_before=before)
