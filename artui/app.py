@@ -30,6 +30,7 @@ class ScreensProvider(Provider):
             ("New customer", app.action_new_customer, "Add a customer record"),
             ("New invoice (F3)", app.action_new_invoice, "Enter and post an invoice"),
             ("Draft invoices", app.action_drafts, "Reopen a saved draft"),
+            ("Recurring billing run", app.action_billing_run, "Bill the contracts due"),
             ("Print mailed invoices", app.action_print_mailed, "The day's print file"),
             ("Invoices to chase", app.action_chase, "Sent, never confirmed received"),
             ("Cash receipts (F4)", app.action_receipts, "Deposit batches and applying cash"),
@@ -185,6 +186,12 @@ class ArtuiApp(App):
 
         if not isinstance(self.screen, ApprovalsScreen):
             self.push_screen(ApprovalsScreen())
+
+    def action_billing_run(self) -> None:
+        from screens.recurring import BillingRunScreen
+
+        if not isinstance(self.screen, BillingRunScreen):
+            self.push_screen(BillingRunScreen())
 
     def action_chase(self) -> None:
         from screens.invoice_actions import ChaseList

@@ -494,3 +494,47 @@ def _core_defaults() -> None:
 
 
 _core_defaults()
+
+
+class Contract(SQLModel, table=True):
+    """Recurring billing: a customer billed the same lines every cycle until the end."""
+
+    __tablename__ = "contract"
+    __table_args__ = STRICT
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    name: str
+    cycle: str  # monthly | quarterly | yearly
+    day: int  # of the month the cycle bills on (1-28)
+    start: dt.date
+    end: dt.date | None = None
+    active: bool = True
+    reference: str = ""  # the PO the invoices carry
+    created_by: str = ""
+    created_at: dt.datetime | None = None
+
+
+class ContractLine(SQLModel, table=True):
+    __tablename__ = "contract_line"
+    __table_args__ = STRICT
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    line_no: int
+    item_code: str = ""
+    description: str = ""
+    quantity: int = 1000
+    unit_price: int = 0
+    discount_rate: int = 0
+    tax_rate: int = 0
+
+
+class ContractBilling(SQLModel, table=True):
+    """One contract billed for one cycle date: at most once (the unique key)."""
+
+    __tablename__ = "contract_billing"
+    __table_args__ = (UniqueConstraint("contract_id", "cycle_date"), STRICT)
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id")
+    cycle_date: dt.date
+    document_id: int | None = Field(default=None, foreign_key="document.id")
+    status: str = "draft"  # draft | posted | skipped

@@ -122,6 +122,7 @@ class AccountScreen(WorkScreen):
         Binding("v", "void", "Void", show=False, id="account.void"),
         Binding("y", "copy", "Copy", show=False, id="account.copy"),
         Binding("m", "credit_memo", "Credit memo", show=False, id="account.credit"),
+        Binding("k", "contract", "Recurring", show=False, id="account.contract"),
         Binding("r", "reload", "Refresh", show=False, id="account.refresh"),
         Binding("1", "tab('open')", "Open", show=False),
         Binding("2", "tab('history')", "History", show=False),
@@ -924,3 +925,26 @@ class AccountScreen(WorkScreen):
             self.app.say(f"{row['number']} has been credited in full.", error=True)  # type: ignore[attr-defined]
             return
         self.app.push_screen(InvoiceScreen(credit_for=row, lines=lines), lambda _r: self.reload())
+
+    def action_contract(self) -> None:
+        doc = self._invoice("k bills its lines every cycle")
+        if doc is not None:
+            self.contract_from(doc["id"])
+
+    @work(thread=True, exclusive=True, group="account.contract")
+    def contract_from(self, doc_id: int) -> None:
+        from sqlalchemy import select
+
+        from artui.invoices import invoice_lines
+        from artui.ledger import D
+
+        row = self.book.read(
+            lambda tx: dict(tx.conn.execute(select(D).where(D.c.id == doc_id)).mappings().one())
+        )
+        lines = invoice_lines(self.book, doc_id)
+        self.app.call_from_thread(self._open_contract, row, lines)
+
+    def _open_contract(self, row: dict, lines: list) -> None:
+        from screens.recurring import ContractDialog
+
+        self.app.push_screen(ContractDialog(self.book, row, lines))

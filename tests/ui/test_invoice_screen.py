@@ -239,3 +239,45 @@ async def test_a_credit_memo_against_an_invoices_lines_and_one_on_account(book):
         assert "posted on account" in text(app, "StatusLine")
     assert account_summary(book, cid).balance == before - (12500 + 906) - 2500
     assert check_book(book) == []
+
+
+@sync
+async def test_an_invoice_made_recurring_and_a_billing_run(book):
+    import datetime as dt
+
+    from artui import recurring
+    from artui.invoices import InvoiceInput, post_invoice
+    from screens.recurring import BillingRunScreen, ContractDialog
+
+    cid = account_summary(book, CUSTOMER).customer.id
+    inv = post_invoice(
+        book, InvoiceInput(CUSTOMER, TODAY_UI, [LineInput("Hosting", 1000, 4900)])
+    ).doc
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_account(cid, tab="history")
+        await settle(pilot)
+        assert app.screen._selected()["number"] == inv.number
+        await keys(pilot, "k")
+        dialog = app.screen
+        assert isinstance(dialog, ContractDialog)
+        dialog.query_one("#f_start", Input).value = "2026-09-01"
+        dialog.query_one("#f_day", Input).value = "1"
+        await keys(pilot, "ctrl+s")
+        assert "Contract saved: monthly on day 1" in text(app, "StatusLine")
+        app.action_billing_run()
+        await settle(pilot)
+        run = app.screen
+        assert isinstance(run, BillingRunScreen)
+        assert [x.cycle_date for x in run.lines] == [
+            dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+        ]  # fmt: skip
+        await keys(pilot, "space")  # skip September
+        assert "2 invoices to post, 98.00 · 1 skipped" in text(app, "#summary")
+        await keys(pilot, "ctrl+r", "y")
+        assert "2 posted, 1 skipped" in text(app, "StatusLine")
+        assert "Nothing is due" in text(app, "#summary")
+    assert recurring.prepare_run(book, TODAY_UI) == []
+    assert account_summary(book, cid).balance >= 4900 * 3
+    assert check_book(book) == []
