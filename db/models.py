@@ -538,3 +538,34 @@ class ContractBilling(SQLModel, table=True):
     cycle_date: dt.date
     document_id: int | None = Field(default=None, foreign_key="document.id")
     status: str = "draft"  # draft | posted | skipped
+
+
+class SalesOrder(SQLModel, table=True):
+    """What a customer ordered: billed into invoices, whole or in part, never twice."""
+
+    __tablename__ = "sales_order"
+    __table_args__ = STRICT
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    order_date: dt.date
+    reference: str = ""  # the customer's PO
+    memo: str = ""
+    status: str = "open"  # open | billed | cancelled
+    created_by: str = ""
+    created_at: dt.datetime | None = None
+
+
+class SalesOrderLine(SQLModel, table=True):
+    __tablename__ = "sales_order_line"
+    __table_args__ = STRICT
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="sales_order.id", index=True)
+    line_no: int
+    item_code: str = ""
+    description: str = ""
+    quantity: int = 1000  # thousandths
+    unit_price: int = 0
+    discount_rate: int = 0
+    tax_rate: int = 0
+    billed_quantity: int = 0
