@@ -31,6 +31,7 @@ class ScreensProvider(Provider):
             ("New invoice (F3)", app.action_new_invoice, "Enter and post an invoice"),
             ("Draft invoices", app.action_drafts, "Reopen a saved draft"),
             ("Recurring billing run", app.action_billing_run, "Bill the contracts due"),
+            ("Sales orders", app.action_orders, "Bill an open order, or enter one"),
             ("Print mailed invoices", app.action_print_mailed, "The day's print file"),
             ("Invoices to chase", app.action_chase, "Sent, never confirmed received"),
             ("Cash receipts (F4)", app.action_receipts, "Deposit batches and applying cash"),
@@ -186,6 +187,11 @@ class ArtuiApp(App):
 
         if not isinstance(self.screen, ApprovalsScreen):
             self.push_screen(ApprovalsScreen())
+
+    def action_orders(self) -> None:
+        from screens.orders import OrdersList
+
+        self.push_screen(OrdersList())
 
     def action_billing_run(self) -> None:
         from screens.recurring import BillingRunScreen

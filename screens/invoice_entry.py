@@ -133,6 +133,8 @@ class InvoiceScreen(WorkScreen):
         draft: dict | None = None,
         lines: list[dict] | None = None,
         credit_for: dict | None = None,
+        order_entry: bool = False,
+        bill: object = None,
     ) -> None:
         """`draft` (a document row) and its `lines` reopen a draft; with `lines` but no
         draft id, a copy of an invoice becomes a new draft."""
@@ -142,6 +144,24 @@ class InvoiceScreen(WorkScreen):
         self.credit_for = credit_for
         if credit_for is not None:
             customer_id = credit_for["customer_id"]
+        # a sales order being entered, or one being billed (its lines at what remains)
+        self.order_entry = order_entry
+        self.bill = bill
+        if bill is not None:
+            customer_id = bill.customer_id  # type: ignore[attr-defined]
+            lines = [
+                {
+                    "item_code": ln.item_code,
+                    "description": ln.description,
+                    "quantity": ln.remaining,
+                    "unit_price": ln.unit_price,
+                    "discount_rate": ln.discount_rate,
+                    "tax_rate": ln.tax_rate,
+                    "order_line_id": ln.id,
+                }
+                for ln in bill.lines  # type: ignore[attr-defined]
+                if ln.remaining > 0
+            ]
         self.customer_id = customer_id or (draft or {}).get("customer_id")
         self.draft = draft if draft and draft.get("status") == "draft" else None
         self.source = draft
@@ -194,11 +214,14 @@ class InvoiceScreen(WorkScreen):
         # new blank ones are added behind (adding a row takes a refresh; typing does not)
         rows = [self._values(ln) for ln in self.source_lines]
         made = [LineRow(n, v) for n, v in enumerate(rows, 1)]
-        if self.credit_for is None:
-            made += [LineRow(len(made) + n, {}) for n in range(1, SPARE + 1)]
-        else:  # each line remembers the invoice line it credits
+        if self.credit_for is not None:  # each line remembers the invoice line it credits
             for row, ln in zip(made, self.source_lines, strict=True):
                 row.credits_line_id = ln["credits_line_id"]  # type: ignore[attr-defined]
+        elif self.bill is not None:  # and the order line it bills
+            for row, ln in zip(made, self.source_lines, strict=True):
+                row.order_line_id = ln["order_line_id"]  # type: ignore[attr-defined]
+        else:
+            made += [LineRow(len(made) + n, {}) for n in range(1, SPARE + 1)]
         box.mount_all(made)
         self.load_catalogue()
         if self.credit_for is not None:  # a credit memo credits lines, not shipping
@@ -226,6 +249,14 @@ class InvoiceScreen(WorkScreen):
         }
 
     def _title(self) -> None:
+        if self.order_entry or self.bill is not None:
+            text = (
+                "New sales order · F10 saves it"
+                if self.order_entry
+                else f"Bill order {self.bill.number}: quantity 0 leaves a line for later"  # type: ignore[attr-defined]
+            )
+            self.query_one("#title", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
+            return
         if self.credit_for is not None:
             text = f"Credit memo against {self.credit_for['number']}: quantity 0 leaves a line out"
             self.query_one("#title", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
@@ -639,7 +670,7 @@ class InvoiceScreen(WorkScreen):
         clerk says so (refused where the settings make it block)."""
         from artui import ledger
 
-        if self.credit_for is not None:
+        if self.credit_for is not None or self.order_entry:
             self._post(inp)
             return
         total = price(inp.lines, inp.shipping).total
@@ -675,6 +706,9 @@ class InvoiceScreen(WorkScreen):
         if self.credit_for is not None:
             self._post_credit(inp)
             return
+        if self.order_entry or self.bill is not None:
+            self._post_order(inp)
+            return
         try:
             if self.draft:
                 save_draft(self.book, inp, self.draft["id"], self.draft["version"])
@@ -707,6 +741,42 @@ class InvoiceScreen(WorkScreen):
         if line.channel == "email" and line.status != "failed":
             return f"emailed to {line.address}."
         return describe(line)
+
+    def _post_order(self, inp: InvoiceInput) -> None:
+        from artui import sales_orders as so
+
+        try:
+            if self.order_entry:
+                number = so.create_order(
+                    self.book,
+                    so.OrderInput(inp.customer, inp.doc_date, inp.lines, inp.reference, inp.memo),
+                )
+                message = f"Sales order {number} saved; bill it from Sales orders (palette)."
+            else:
+                quantities = self.app.call_from_thread(self._bill_quantities)
+                posted = so.bill_order(
+                    self.book,
+                    self.bill.number,
+                    inp.doc_date,
+                    quantities,  # type: ignore[attr-defined]
+                )
+                message = (
+                    f"Invoice {posted.doc.number} posted from {self.bill.number}: "  # type: ignore[attr-defined]
+                    f"{format_amount(posted.doc.amount)}."
+                )
+        except DomainError as exc:
+            self.app.call_from_thread(self._refused, exc)
+            return
+        self.app.call_from_thread(self._done, message)
+
+    def _bill_quantities(self) -> dict[int, int]:
+        out = {}
+        for row in self.rows():
+            line_id = getattr(row, "order_line_id", None)
+            text = row.box("qty").value.strip()
+            if line_id is not None and text:
+                out[line_id] = parse_quantity(text)
+        return out
 
     def _post_credit(self, inp: InvoiceInput) -> None:
         from dataclasses import asdict

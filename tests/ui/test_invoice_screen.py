@@ -281,3 +281,38 @@ async def test_an_invoice_made_recurring_and_a_billing_run(book):
     assert recurring.prepare_run(book, TODAY_UI) == []
     assert account_summary(book, cid).balance >= 4900 * 3
     assert check_book(book) == []
+
+
+@sync
+async def test_a_sales_order_entered_then_billed_in_part(book):
+    from artui import sales_orders as so
+    from screens.orders import OrdersList
+
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_orders()
+        await settle(pilot)
+        assert isinstance(app.screen, OrdersList)
+        await keys(pilot, "n")
+        screen = app.screen
+        assert isinstance(screen, InvoiceScreen) and screen.order_entry
+        await keys(pilot, CUSTOMER, "enter", "enter", "enter", "enter", "PO-9", "enter")
+        await keys(pilot, "IT004", "enter", "enter", "10", "enter", "enter", "enter", "enter")
+        await keys(pilot, "f10")
+        assert "Sales order SO-" in text(app, "StatusLine"), text(app, "#error")
+        [order] = so.open_orders(book)
+        assert order.lines[0].quantity == 10000
+        # bill 4 of the 10 now
+        app.action_orders()
+        await settle(pilot)
+        await keys(pilot, "enter")
+        bill = app.screen
+        assert isinstance(bill, InvoiceScreen) and bill.bill is not None
+        assert bill.rows()[0].box("qty").value == "10"
+        bill.rows()[0].box("qty").value = "4"
+        await keys(pilot, "f10")
+        assert "posted from SO-" in text(app, "StatusLine"), text(app, "#error")
+    [order] = so.open_orders(book)
+    assert order.lines[0].remaining == 6000
+    assert check_book(book) == []
