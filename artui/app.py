@@ -32,6 +32,7 @@ class ScreensProvider(Provider):
             ("Draft invoices", app.action_drafts, "Reopen a saved draft"),
             ("Recurring billing run", app.action_billing_run, "Bill the contracts due"),
             ("Sales orders", app.action_orders, "Bill an open order, or enter one"),
+            ("Item catalogue and prices", app.action_catalogue, "Items, customer prices"),
             ("Print mailed invoices", app.action_print_mailed, "The day's print file"),
             ("Invoices to chase", app.action_chase, "Sent, never confirmed received"),
             ("Cash receipts (F4)", app.action_receipts, "Deposit batches and applying cash"),
@@ -187,6 +188,12 @@ class ArtuiApp(App):
 
         if not isinstance(self.screen, ApprovalsScreen):
             self.push_screen(ApprovalsScreen())
+
+    def action_catalogue(self) -> None:
+        from screens.catalogue import CatalogueScreen
+
+        if not isinstance(self.screen, CatalogueScreen):
+            self.push_screen(CatalogueScreen())
 
     def action_orders(self) -> None:
         from screens.orders import OrdersList

@@ -316,3 +316,43 @@ async def test_a_sales_order_entered_then_billed_in_part(book):
     [order] = so.open_orders(book)
     assert order.lines[0].remaining == 6000
     assert check_book(book) == []
+
+
+@sync
+async def test_the_catalogue_new_item_inactive_and_a_customer_price(book):
+    from screens.catalogue import CatalogueScreen, ItemForm
+
+    cid = account_summary(book, CUSTOMER).customer.id
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_catalogue()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CatalogueScreen)
+        await keys(pilot, "n")
+        assert isinstance(app.screen, ItemForm)
+        await keys(pilot, "ZZ-9", "enter", "Deluxe gadget", "enter", "99.95", "enter", "7.25")
+        await keys(pilot, "enter")
+        assert "Item ZZ-9 saved" in text(app, "StatusLine")
+        codes = [it["code"] for it in screen.items]
+        table = screen.query_one("#items")
+        table.move_cursor(row=codes.index("ZZ-9"))
+        # this customer's own price for it
+        screen.query_one("#customer", Input).value = CUSTOMER
+        screen.set_focus(screen.query_one("#customer", Input))
+        await keys(pilot, "enter")
+        screen.set_focus(table)
+        await keys(pilot, "p")
+        await keys(pilot, "ctrl+u", "89.00", "enter")
+        assert screen.prices["ZZ-9"] == 8900
+        own = catalogue(book, cid)["ZZ-9"]  # what invoice entry offers this customer
+        assert (own.unit_price, own.customer_price) == (8900, True)
+        assert catalogue(book)["ZZ-9"].unit_price == 9995  # everyone else: the list price
+        await keys(pilot, "x")
+    items = catalogue(book, cid)
+    assert "ZZ-9" not in items  # inactive now: not offered on invoices
+    from artui.catalogue import all_items
+
+    [zz] = [it for it in all_items(book) if it["code"] == "ZZ-9"]
+    assert (zz["unit_price"], zz["tax_rate"], zz["active"]) == (9995, 7250, False)
