@@ -17,7 +17,7 @@ from artui.dates import TermsError, discount_until, due_date, parse_terms
 from artui.errors import Conflict, CreditHold, NotFound, Refused
 from artui.ledger import IS_OPEN, D, Doc
 from artui.money import apply_rate
-from artui.pricing import LineInput, Totals, price
+from artui.pricing import LineInput, Totals, line_fields, price
 from artui.sensitive import refuse_card_numbers
 from db.models import InvoiceLine
 
@@ -130,12 +130,7 @@ def insert_lines(tx: Tx, doc_id: int, lines: Sequence[LineInput], totals: Totals
             {
                 "document_id": doc_id,
                 "line_no": n,
-                "item_code": ln.item_code,
-                "description": ln.description,
-                "quantity": ln.quantity,
-                "unit_price": ln.unit_price,
-                "discount_rate": ln.discount_rate,
-                "tax_rate": ln.tax_rate,
+                **line_fields(ln),
                 "amount": amt,
                 "credits_line_id": ln.credits_line_id,
             }
@@ -336,6 +331,15 @@ def void_invoice(tx: Tx, doc_id: int, reason: str, on: dt.date | None = None) ->
 def invoice_lines(tx: Tx, doc_id: int) -> list[dict[str, Any]]:
     rows = tx.conn.execute(select(L).where(L.c.document_id == doc_id).order_by(L.c.line_no))
     return [dict(r) for r in rows.mappings()]
+
+
+@read_only
+def with_lines(tx: Tx, doc_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A document's row and its lines (to reopen a draft, copy or credit an invoice)."""
+    row = tx.conn.execute(select(D).where(D.c.id == doc_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"There is no document with id {doc_id}.")
+    return dict(row), invoice_lines(tx, doc_id)
 
 
 @read_only

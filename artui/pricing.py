@@ -25,6 +25,18 @@ class LineInput:
     credits_line_id: int | None = None
 
 
+def line_fields(ln: LineInput) -> dict[str, object]:
+    """A line's stored columns (invoice, contract and order lines keep the same ones)."""
+    return {
+        "item_code": ln.item_code,
+        "description": ln.description,
+        "quantity": ln.quantity,
+        "unit_price": ln.unit_price,
+        "discount_rate": ln.discount_rate,
+        "tax_rate": ln.tax_rate,
+    }
+
+
 @dataclass(frozen=True)
 class TaxLine:
     rate: int

@@ -17,7 +17,7 @@ from artui.book import Tx, read_only, unit_of_work
 from artui.collections import add_months
 from artui.errors import Refused
 from artui.invoices import InvoiceInput, post_draft, save_draft
-from artui.pricing import LineInput
+from artui.pricing import LineInput, line_fields
 from db.models import Contract, ContractBilling, ContractLine
 
 K = Contract.__table__
@@ -97,16 +97,7 @@ def create_contract(tx: Tx, inp: ContractInput) -> int:
     tx.conn.execute(
         insert(KL),
         [
-            {
-                "contract_id": cid,
-                "line_no": n,
-                "item_code": ln.item_code,
-                "description": ln.description,
-                "quantity": ln.quantity,
-                "unit_price": ln.unit_price,
-                "discount_rate": ln.discount_rate,
-                "tax_rate": ln.tax_rate,
-            }
+            {"contract_id": cid, "line_no": n, **line_fields(ln)}
             for n, ln in enumerate(inp.lines, 1)
         ],
     )

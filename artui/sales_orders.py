@@ -16,7 +16,7 @@ from artui.book import Tx, next_number, read_only, unit_of_work
 from artui.errors import NotFound, Refused
 from artui.invoices import InvoiceInput, PostedInvoice, post_invoice
 from artui.money import format_quantity
-from artui.pricing import LineInput, price
+from artui.pricing import LineInput, line_fields, price
 from db.models import SalesOrder, SalesOrderLine
 
 SO = SalesOrder.__table__
@@ -104,17 +104,7 @@ def create_order(tx: Tx, inp: OrderInput) -> str:
     tx.conn.execute(
         insert(SL),
         [
-            {
-                "order_id": oid,
-                "line_no": n,
-                "item_code": ln.item_code,
-                "description": ln.description,
-                "quantity": ln.quantity,
-                "unit_price": ln.unit_price,
-                "discount_rate": ln.discount_rate,
-                "tax_rate": ln.tax_rate,
-                "billed_quantity": 0,
-            }
+            {"order_id": oid, "line_no": n, **line_fields(ln), "billed_quantity": 0}
             for n, ln in enumerate(inp.lines, 1)
         ],
     )

@@ -867,15 +867,9 @@ class AccountScreen(WorkScreen):
 
     @work(thread=True, exclusive=True, group="account.copy")
     def copy_invoice(self, doc_id: int) -> None:
-        from sqlalchemy import select
+        from artui.invoices import with_lines
 
-        from artui.invoices import invoice_lines
-        from artui.ledger import D
-
-        row = self.book.read(
-            lambda tx: dict(tx.conn.execute(select(D).where(D.c.id == doc_id)).mappings().one())
-        )
-        lines = invoice_lines(self.book, doc_id)
+        row, lines = with_lines(self.book, doc_id)
         self.app.call_from_thread(self._open_copy, row, lines)
 
     def _open_copy(self, row: dict, lines: list) -> None:
@@ -895,14 +889,10 @@ class AccountScreen(WorkScreen):
 
     @work(thread=True, exclusive=True, group="account.credit")
     def credit_lines(self, doc_id: int) -> None:
-        from sqlalchemy import select
-
         from artui.credit_memos import creditable
-        from artui.ledger import D
+        from artui.invoices import with_lines
 
-        row = self.book.read(
-            lambda tx: dict(tx.conn.execute(select(D).where(D.c.id == doc_id)).mappings().one())
-        )
+        row, _ = with_lines(self.book, doc_id)
         lines = [
             {
                 "item_code": c.item_code,
@@ -933,15 +923,9 @@ class AccountScreen(WorkScreen):
 
     @work(thread=True, exclusive=True, group="account.contract")
     def contract_from(self, doc_id: int) -> None:
-        from sqlalchemy import select
+        from artui.invoices import with_lines
 
-        from artui.invoices import invoice_lines
-        from artui.ledger import D
-
-        row = self.book.read(
-            lambda tx: dict(tx.conn.execute(select(D).where(D.c.id == doc_id)).mappings().one())
-        )
-        lines = invoice_lines(self.book, doc_id)
+        row, lines = with_lines(self.book, doc_id)
         self.app.call_from_thread(self._open_contract, row, lines)
 
     def _open_contract(self, row: dict, lines: list) -> None:

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
-from artui.invoices import delete_draft, invoice_lines
+from artui.invoices import delete_draft, with_lines
 from widgets.cells import day, money, plain
 
 
@@ -86,15 +86,7 @@ class DraftsScreen(ModalScreen):
 
     @work(thread=True, exclusive=True, group="drafts.open")
     def reopen(self, draft_id: int) -> None:
-        from sqlalchemy import select
-
-        from artui.ledger import D
-
-        book = self.app.book  # type: ignore[attr-defined]
-        row = book.read(
-            lambda tx: dict(tx.conn.execute(select(D).where(D.c.id == draft_id)).mappings().one())
-        )
-        lines = invoice_lines(book, draft_id)
+        row, lines = with_lines(self.app.book, draft_id)  # type: ignore[attr-defined]
         self.app.call_from_thread(self._open, row, lines)
 
     def _open(self, row: dict, lines: list) -> None:

@@ -36,7 +36,7 @@ from artui.money import (
 )
 from artui.pricing import LineInput, Totals, price
 from screens.base import WorkScreen
-from screens.pick_customer import PickCustomer
+from screens.pick_customer import choose
 
 CELLS = ("item", "desc", "qty", "price", "disc", "tax")
 SPARE = 3  # blank lines kept ready below the last one typed
@@ -296,16 +296,13 @@ class InvoiceScreen(WorkScreen):
         self.app.call_from_thread(self._found, text, rows)
 
     def _found(self, text: str, rows: list) -> None:
-        exact = [r for r in rows if r.account.upper() == text.upper()]
-        if exact or len(rows) == 1:
-            self.load_customer((exact or rows)[0].customer_id)
-        elif not rows:
-            self._error(f"No customer matches {text!r}.", "customer")
-        else:
-            self.app.push_screen(
-                PickCustomer(rows, text),
-                lambda row: self.load_customer(row.customer_id) if row else None,
-            )
+        choose(
+            self,
+            text,
+            rows,
+            lambda row: self.load_customer(row.customer_id) if row else None,
+            lambda sentence: self._error(sentence, "customer"),
+        )
 
     @work(thread=True, exclusive=True, group="invoice.catalogue")
     def load_catalogue(self) -> None:

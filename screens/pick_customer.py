@@ -53,3 +53,15 @@ class PickCustomer(ModalScreen[LookupRow | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def choose(screen, text: str, rows: list[LookupRow], chosen, none) -> None:  # noqa: ANN001
+    """What a customer box does with the search's answer: the exact account or the only
+    match is taken; several open the picker; none calls `none` with the sentence."""
+    exact = [r for r in rows if r.account.upper() == text.upper()]
+    if exact or len(rows) == 1:
+        chosen((exact or rows)[0])
+    elif not rows:
+        none(f"No customer matches {text!r}.")
+    else:
+        screen.app.push_screen(PickCustomer(rows, text), chosen)

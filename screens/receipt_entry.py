@@ -29,7 +29,7 @@ from artui.money import MoneyError, format_amount, parse_amount
 from artui.receipts import CARD_BRANDS, METHODS
 from artui.remittance import numbers_in
 from screens.base import WorkScreen
-from screens.pick_customer import PickCustomer
+from screens.pick_customer import choose
 from widgets.cells import day, money, plain
 
 SHORT = [
@@ -294,14 +294,11 @@ class ReceiptScreen(WorkScreen):
         self.app.call_from_thread(self._found, text, rows)
 
     def _found(self, text: str, rows: list) -> None:
-        exact = [r for r in rows if r.account.upper() == text.upper()]
-        if exact or len(rows) == 1:
-            self._chosen(exact[0] if exact else rows[0])
-        elif not rows:
+        def none(sentence: str) -> None:
             self._not_found()
-            self._error(f"No customer matches {text!r}.", "customer")
-        else:
-            self.app.push_screen(PickCustomer(rows, text), self._chosen)
+            self._error(sentence, "customer")
+
+        choose(self, text, rows, self._chosen, none)
 
     def _not_found(self) -> None:
         self.loading = False

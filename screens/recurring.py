@@ -122,17 +122,11 @@ class BillingRunScreen(WorkScreen):
 
     @work(thread=True, exclusive=True, group="run.open")
     def open_draft(self, doc_id: int | None) -> None:
-        from sqlalchemy import select
-
-        from artui.invoices import invoice_lines
-        from artui.ledger import D
+        from artui.invoices import with_lines
 
         if doc_id is None:
             return
-        row = self.book.read(
-            lambda tx: dict(tx.conn.execute(select(D).where(D.c.id == doc_id)).mappings().one())
-        )
-        lines = invoice_lines(self.book, doc_id)
+        row, lines = with_lines(self.book, doc_id)
         self.app.call_from_thread(self._open, row, lines)
 
     def _open(self, row: dict, lines: list) -> None:
