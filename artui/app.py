@@ -120,6 +120,46 @@ class ArtuiApp(App):
         from screens.lookup import LookupScreen
 
         self.push_screen(LookupScreen())
+        self._watch_hangup()
+        kept = kept_file()
+        if kept.exists():  # what a dropped connection left last time
+            lines = kept.read_text(encoding="utf-8").strip().splitlines()
+            kept.unlink(missing_ok=True)
+            if lines:
+                from screens.confirm import Notice
+
+                text = "When the connection dropped last time, " + " ".join(lines)
+                self.call_after_refresh(self.push_screen, Notice(text))
+
+    # -- a dropped connection -----------------------------------------------------------
+    def _watch_hangup(self) -> None:
+        """SIGHUP (the terminal or SSH link went away): keep what is being typed, then go.
+        Nothing committed is at risk; a screen with an unsaved entry keeps it as a draft."""
+        import asyncio
+        import contextlib
+        import signal
+
+        # not the main thread, or no such signal here: nothing to watch
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+
+    def hang_up(self) -> None:
+        kept = []
+        for screen in reversed(self.screen_stack):
+            keep = getattr(screen, "keep_draft", None)
+            if callable(keep) and getattr(screen, "dirty", False):
+                try:
+                    said = keep()
+                except Exception as exc:  # noqa: BLE001 - going down: say what was lost
+                    said = f"what was typed on {type(screen).__name__} could not be kept ({exc})."
+                if said:
+                    kept.append(said)
+        if kept:
+            path = kept_file()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write("\n".join(kept) + "\n")
+        self.exit(return_code=1)
 
     last_message = ""
     keys_seen = 0  # every key the app has taken from the terminal, in order
@@ -328,6 +368,13 @@ def _book_label(book: Book) -> str:
     if url.get_backend_name() == "sqlite":
         return Path(url.database or "memory").name
     return f"{url.host}/{url.database}"
+
+
+def kept_file() -> Path:
+    """Where a dropped connection notes what it kept, for the next start to say."""
+    from db.engine import default_db_path
+
+    return default_db_path().parent / "kept-on-hangup.txt"
 
 
 def run_app(book: Book) -> None:

@@ -32,3 +32,27 @@ class Confirm(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class Notice(ModalScreen[None]):
+    """Something the clerk must read (what a dropped connection kept): Enter closes."""
+
+    DEFAULT_CSS = """
+    Notice { align: center middle; }
+    Notice > Vertical {
+        width: 70; height: auto; border: round $accent; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("enter,escape", "close", "Close")]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.text, markup=False)
+            yield Label("Enter closes")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -820,6 +820,37 @@ class InvoiceScreen(WorkScreen):
             box.add_class("-invalid")
             self.set_focus(box)
 
+    def keep_draft(self) -> str | None:
+        """The connection dropped: keep the invoice typed so far as a draft (on the UI
+        thread: the app is going down), or its fields in a file when it cannot be one."""
+        if self.credit_for is not None or self.order_entry or self.bill is not None:
+            return None
+        try:
+            inp = self.read()
+        except ValueError:
+            return self._keep_file()
+        doc = save_draft(self.book, inp, self.draft["id"] if self.draft else None, None)
+        return (
+            f"the invoice for {inp.customer} ({format_amount(doc.amount)}) is kept as a draft "
+            "(Draft invoices in the palette)."
+        )
+
+    def _keep_file(self) -> str:
+        import json
+        import time
+
+        from artui.app import kept_file
+
+        path = kept_file().parent / f"invoice-typed-{int(time.time())}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fields = {
+            b.id or f"line{getattr(b.parent, 'n', '')}.{getattr(b, 'cell', '')}": b.value
+            for b in self.query(Input)
+            if b.value
+        }
+        path.write_text(json.dumps(fields, indent=1), encoding="utf-8")
+        return f"an invoice not yet complete; what was typed is in {path}."
+
     def action_back(self) -> None:
         if not self.dirty:
             self.dismiss(False)
