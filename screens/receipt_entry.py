@@ -674,6 +674,22 @@ class ReceiptScreen(WorkScreen):
         self.dismiss(True)
         self.app.say(msg)  # type: ignore[attr-defined]  # on the screen now in view
 
+    def keep_draft(self) -> str | None:
+        """The connection dropped: keep the receipt typed so far in its batch (not
+        posted: the batch is still open), when it can be read."""
+        if self.credits_only or self.customer is None:
+            return None
+        try:
+            line = self._line()
+            if self.line:
+                batches.update_receipt(self.book, self.line["id"], self.line["version"], line)
+            elif self.batch_id is not None:
+                batches.add_receipt(self.book, self.batch_id, line)
+        except (ValueError, DomainError):
+            return None
+        amount = format_amount(line.amount)
+        return f"the receipt of {amount} from {line.customer} is kept in its batch."
+
     def _error(self, message: str, field: str | None = None) -> None:
         self.query_one("#error", Static).update(Text(message))
         for box in self.query(Input):

@@ -324,3 +324,19 @@ async def test_apply_an_open_credit_memo_without_a_receipt(book):
     s = account_summary(book, "T9")
     assert s.balance == 6000
     assert [i.open for i in s.open_items] == [6000]
+
+
+@sync
+async def test_a_dropped_connection_keeps_the_receipt_in_its_batch(book, tmp_path, monkeypatch):
+    customer_with(book, "T11", [10000])
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bid = await open_batch(pilot, "100", "1")
+        await keys(pilot, "ctrl+n", "T11", "enter", "100", "enter", "7788", "enter", "enter")
+        await keys(pilot, "ctrl+a")
+        app.hang_up()  # what SIGHUP calls
+    [line] = batches.receipts_of(book, bid)
+    assert (line["reference"], line["amount"]) == ("7788", 10000)
+    assert "kept in its batch" in (tmp_path / "artui" / "kept-on-hangup.txt").read_text()
