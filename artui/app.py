@@ -43,6 +43,7 @@ class ScreensProvider(Provider):
             ("Aging report", lambda: app.action_reports("aging"), "The aging with its chart"),
             ("Month-end tie-out", lambda: app.action_reports("month-end"), "Subledger and GL"),
             ("Approvals and audit (F8)", app.action_approvals, "The queue; the audit trail"),
+            ("Settings (F9)", app.action_settings, "Company, mail server, people and roles"),
             ("Keys for this screen (F1)", app.action_help, "Show every key"),
             ("Toggle light and dark theme", app.action_toggle_dark, "Ctrl+T"),
             ("Quit (Ctrl+Q)", app.action_quit, "Leave ARTUI"),
@@ -101,6 +102,8 @@ class ArtuiApp(App):
         Binding("alt+t", "reports", "Reports", show=False, id="app.reports_twin"),
         Binding("f8", "approvals", "Approvals", id="app.approvals"),
         Binding("alt+a", "approvals", "Approvals", show=False, id="app.approvals_twin"),
+        Binding("f9", "settings", "Settings", id="app.settings"),
+        Binding("alt+g", "settings", "Settings", show=False, id="app.settings_twin"),
         Binding("ctrl+t", "toggle_dark", "Theme", show=False, id="app.theme"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -245,6 +248,12 @@ class ArtuiApp(App):
 
         if not isinstance(self.screen, BillingRunScreen):
             self.push_screen(BillingRunScreen())
+
+    def action_settings(self) -> None:
+        from screens.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
 
     def action_chase(self) -> None:
         from screens.invoice_actions import ChaseList

@@ -24,6 +24,12 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 ROLES = ("clerk", "supervisor", "admin")
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 SEQUENCES = {
     "invoice": "INV-",
     "debit_memo": "DM-",
@@ -98,7 +104,9 @@ class Tx:
 
     def require(self, role: str, action: str) -> None:
         if not self.can(role):
-            raise NotAllowed(f"{action} needs a {role}; you ({self.user}) are a {self.role}.")
+            raise NotAllowed(
+                f"{action} needs {_a(role)}; you ({self.user}) are {_a(self.role or 'guest')}."
+            )
 
 
 class Book:

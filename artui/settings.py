@@ -47,3 +47,57 @@ def set_setting(tx: Tx, key: str, value: Any) -> None:
         before=None if old is None else json.loads(old),
         after=value,
     )
+
+
+COMPANY_FIELDS = (
+    "name",
+    "address",
+    "phone",
+    "email",
+    "tax_id",
+    "approval_limit",
+    "writeoff_tolerance",
+    "hold_blocks_invoices",
+    "over_limit_blocks_invoices",
+    "tax_shipping",
+    "unknown_user",
+)
+
+
+@unit_of_work
+def update_company(tx: Tx, version: int, changes: dict[str, Any]) -> int:
+    """The company's details and controls, by an admin; refused when another admin
+    changed them since `version`. Returns the new version."""
+    from artui.errors import Conflict
+    from artui.sensitive import refuse_card_numbers
+    from db.models import Company
+
+    tx.require("admin", "Changing the company's settings")
+    unknown = set(changes) - set(COMPANY_FIELDS)
+    if unknown:
+        raise Refused(f"{', '.join(sorted(unknown))} cannot be changed here.")
+    c = Company.__table__
+    old = tx.conn.execute(select(c)).mappings().one()
+    if old["version"] != version:
+        raise Conflict("Another admin changed the company's settings; reopen them.")
+    if "name" in changes and not str(changes["name"]).strip():
+        raise Refused("The company needs a name.", field="name")
+    for key in ("approval_limit", "writeoff_tolerance"):
+        if key in changes and (not isinstance(changes[key], int) or changes[key] < 0):
+            raise Refused("An amount of zero or more.", field=key)
+    if changes.get("unknown_user", "refuse") not in ("refuse", "readonly"):
+        raise Refused("An unknown user is refused or read-only.", field="unknown_user")
+    for key in ("name", "address", "phone", "email", "tax_id"):
+        if key in changes:
+            refuse_card_numbers(str(changes[key]), key)
+    tx.conn.execute(update(c).values(**changes, version=version + 1))
+    tx.cache.pop("company", None)
+    audit.record(
+        tx,
+        "company.change",
+        entity="company",
+        entity_id=1,
+        before={k: old[k] for k in changes},
+        after=changes,
+    )
+    return version + 1
