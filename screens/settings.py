@@ -11,6 +11,7 @@ from artui import settings, users
 from artui.errors import DomainError
 from artui.money import MoneyError, format_amount, parse_amount
 from screens.base import WorkScreen
+from screens.customer_form import Form
 from widgets.cells import money, plain
 
 COMPANY_TEXT = [
@@ -71,21 +72,47 @@ class SettingsScreen(WorkScreen):
                     yield Input("", id=f"m_{name}", compact=True, placeholder=default)
             with TabPane("People", id="people"):
                 yield DataTable(id="users", cursor_type="row", zebra_stripes=True)
+            with TabPane("Dunning", id="dunning"):
+                yield DataTable(id="levels", cursor_type="row", zebra_stripes=True)
         yield Static("", id="error")
 
     def on_mount(self) -> None:
         table = self.query_one("#users", DataTable)
         for name, width in (("User", 12), ("Name", 24), ("Role", 11), ("Write-off limit", 16)):
             table.add_column(name, width=width)
+        levels = self.query_one("#levels", DataTable)
+        for name, width in (("Level", 5), ("Days", 5), ("Subject", 24), ("By", 6), ("Fee", 10)):
+            levels.add_column(name, width=width)
         self.load()
 
     @work(thread=True, exclusive=True, group="settings.load")
     def load(self) -> None:
-        def read(tx):  # noqa: ANN001, ANN202
-            return dict(tx.company()), settings.get_settings(tx, "mail."), users.list_users(tx)
+        from artui.dunning import levels
 
-        company, mail, people = self.book.read(read)
+        def read(tx):  # noqa: ANN001, ANN202
+            return (
+                dict(tx.company()),
+                settings.get_settings(tx, "mail."),
+                users.list_users(tx),
+                levels(tx),
+            )
+
+        company, mail, people, dunning = self.book.read(read)
         self.app.call_from_thread(self._show, company, mail, people)
+        self.app.call_from_thread(self._show_levels, dunning)
+
+    def _show_levels(self, levels: tuple) -> None:
+        self.levels = list(levels)
+        table = self.query_one("#levels", DataTable)
+        table.clear()
+        for lv in self.levels:
+            table.add_row(
+                plain(lv.level),
+                plain(lv.days),
+                plain(lv.subject),
+                plain(lv.channel),
+                money(lv.fee or None),
+            )
 
     def _show(self, company: dict, mail: dict, people: list) -> None:
         self.company = company
@@ -202,5 +229,86 @@ class SettingsScreen(WorkScreen):
             return
         self.app.call_from_thread(self._saved, f"{name} is now a {role.strip()}.")
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "levels":
+            level = self.levels[event.cursor_row]
+            self.app.push_screen(LevelForm(level), self._level_edited)
+
+    def _level_edited(self, level: object) -> None:
+        from dataclasses import asdict
+
+        if level is None:
+            return
+        kept = [lv for lv in self.levels if lv.level != level.level] + [level]  # type: ignore[attr-defined]
+        self.save_levels([asdict(lv) for lv in sorted(kept, key=lambda lv: lv.days)])
+
+    @work(thread=True, exclusive=True, group="settings.save")
+    def save_levels(self, levels: list[dict]) -> None:
+        try:
+            settings.set_setting(self.book, "dunning.levels", levels)
+        except DomainError as exc:
+            self.app.call_from_thread(self._error, str(exc))
+            return
+        self.app.call_from_thread(self._saved, "The dunning levels are saved.")
+
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+class LevelForm(Form):
+    """One dunning level: after how many days past due, the letter, how it goes, a fee."""
+
+    def __init__(self, level) -> None:  # noqa: ANN001
+        super().__init__()
+        self.level = level
+        self.title_text = f"Dunning level {level.level} ({{past_due}} in the text is the amount)"
+
+    def fields(self) -> list[tuple[str, str, str]]:
+        lv = self.level
+        return [
+            ("days", "Days past due", str(lv.days)),
+            ("subject", "Subject", lv.subject),
+            ("text", "Letter", lv.text),
+            ("channel", "By (email/letter)", lv.channel),
+            ("fee", "Fee", format_amount(lv.fee) if lv.fee else ""),
+        ]
+
+    def action_save(self) -> None:
+        from dataclasses import replace
+
+        days = self.value("days").strip()
+        if not days.isdigit():
+            self.show_errors({"days": "A number of days."})
+            return
+        channel = self.value("channel").strip().lower()
+        if channel not in ("email", "letter"):
+            self.show_errors({"channel": "email or letter"})
+            return
+        try:
+            fee = (
+                parse_amount(self.value("fee"), allow_negative=False)
+                if self.value("fee").strip()
+                else 0
+            )
+        except MoneyError as exc:
+            self.show_errors({"fee": str(exc)})
+            return
+        text = self.value("text").strip()
+        try:
+            text.format(past_due="1.00")
+        except (KeyError, IndexError, ValueError):
+            self.show_errors({"text": "Only {past_due} may stand in braces: it is the amount."})
+            return
+        if "{past_due}" not in text:
+            self.show_errors({"text": "Keep {past_due} in the letter: it is the amount."})
+            return
+        self.dismiss(
+            replace(
+                self.level,
+                days=int(days),
+                subject=self.value("subject").strip(),
+                text=self.value("text").strip(),
+                channel=channel,
+                fee=fee,
+            )
+        )

@@ -69,3 +69,31 @@ async def test_a_clerk_cannot_change_settings(book):
         await keys(pilot, "ctrl+s")
         assert "needs an admin; you (carl) are a clerk" in text(app, "#error")
     assert company(book)["name"] == "Demo Co"
+
+
+@sync
+async def test_a_dunning_level_edited(book):
+    from artui.dunning import levels
+    from screens.settings import LevelForm
+
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "f9")
+        screen = app.screen
+        screen.query_one("#tabs").active = "dunning"
+        await settle(pilot)
+        screen.set_focus(screen.query_one("#levels"))
+        await keys(pilot, "enter")
+        form = app.screen
+        assert isinstance(form, LevelForm)
+        form.query_one("#f_days", Input).value = "10"
+        form.query_one("#f_text", Input).value = "Please pay {amount}."
+        await keys(pilot, "ctrl+s")
+        assert "Only {past_due} may stand in braces" in str(form.query_one("#e_text").render())
+        form.query_one("#f_text", Input).value = "Kindly pay {past_due} this week."
+        form.query_one("#f_fee", Input).value = "15"
+        await keys(pilot, "ctrl+s")
+        assert "dunning levels are saved" in text(app, "StatusLine")
+    first = book.read(levels)[0]
+    assert (first.days, first.text, first.fee) == (10, "Kindly pay {past_due} this week.", 1500)
