@@ -227,16 +227,10 @@ class ArtuiApp(App):
         self.push_screen(DraftsScreen())
 
     def action_approvals(self) -> None:
-        from screens.approvals import ApprovalsScreen
-
-        if not isinstance(self.screen, ApprovalsScreen):
-            self.push_screen(ApprovalsScreen())
+        self._show("screens.approvals", "ApprovalsScreen")
 
     def action_catalogue(self) -> None:
-        from screens.catalogue import CatalogueScreen
-
-        if not isinstance(self.screen, CatalogueScreen):
-            self.push_screen(CatalogueScreen())
+        self._show("screens.catalogue", "CatalogueScreen")
 
     def action_orders(self) -> None:
         from screens.orders import OrdersList
@@ -244,16 +238,10 @@ class ArtuiApp(App):
         self.push_screen(OrdersList())
 
     def action_billing_run(self) -> None:
-        from screens.recurring import BillingRunScreen
-
-        if not isinstance(self.screen, BillingRunScreen):
-            self.push_screen(BillingRunScreen())
+        self._show("screens.recurring", "BillingRunScreen")
 
     def action_settings(self) -> None:
-        from screens.settings import SettingsScreen
-
-        if not isinstance(self.screen, SettingsScreen):
-            self.push_screen(SettingsScreen())
+        self._show("screens.settings", "SettingsScreen")
 
     def action_chase(self) -> None:
         from screens.invoice_actions import ChaseList
@@ -296,28 +284,24 @@ class ArtuiApp(App):
         self.push_screen(ReceiptsScreen())
 
     def action_worklist(self) -> None:
-        from screens.worklist import WorklistScreen
-
-        if not isinstance(self.screen, WorklistScreen):
-            self.push_screen(WorklistScreen())
+        self._show("screens.worklist", "WorklistScreen")
 
     def action_dunning(self) -> None:
-        from screens.dunning import DunningScreen
-
-        if not isinstance(self.screen, DunningScreen):
-            self.push_screen(DunningScreen())
+        self._show("screens.dunning", "DunningScreen")
 
     def action_statements(self) -> None:
-        from screens.statements import StatementsScreen
-
-        if not isinstance(self.screen, StatementsScreen):
-            self.push_screen(StatementsScreen())
+        self._show("screens.statements", "StatementsScreen")
 
     def action_reports(self, report: str = "aging") -> None:
-        from screens.reports import ReportsScreen
+        self._show("screens.reports", "ReportsScreen", report)
 
-        if not isinstance(self.screen, ReportsScreen):
-            self.push_screen(ReportsScreen(report))
+    def _show(self, module: str, name: str, *args: object) -> None:
+        """Open a screen (imported when first wanted), unless it is the one in view."""
+        import importlib
+
+        cls = getattr(importlib.import_module(module), name)
+        if not isinstance(self.screen, cls):
+            self.push_screen(cls(*args))
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
 
-from artui.book import Tx
+from artui.book import Tx, read_only
 from db.bulk import driver_rows
 from db.models import AuditEvent
 
@@ -171,7 +171,8 @@ class EventFilter:
     day_to: dt.date | None = None
 
 
-def events(conn: Connection, f: EventFilter, limit: int = 500) -> list[dict[str, Any]]:
+@read_only
+def events(tx: Tx, f: EventFilter, limit: int = 500) -> list[dict[str, Any]]:
     """Audit events matching the filter, newest first, with the customer's account and
     the document's number where there is one."""
     from db.models import Customer, Document
@@ -198,4 +199,4 @@ def events(conn: Connection, f: EventFilter, limit: int = 500) -> list[dict[str,
     if f.day_to:
         end = dt.datetime.combine(f.day_to + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
         stmt = stmt.where(_T.c.at < end)
-    return [dict(r) for r in conn.execute(stmt).mappings()]
+    return [dict(r) for r in tx.conn.execute(stmt).mappings()]

@@ -361,13 +361,21 @@ def totals(tx: Tx, batch_id: int) -> BatchTotals:
 
 @read_only
 def receipts_of(tx: Tx, batch_id: int) -> list[dict]:
+    """The batch's lines, with the customer, the planned applications decoded
+    (`planned`: None when auto-applied at posting) and the cash they apply (`applied`)."""
     rows = tx.conn.execute(
         select(R, ledger.C.c.account, ledger.C.c.name)
         .select_from(R.outerjoin(ledger.C, ledger.C.c.id == R.c.customer_id))
         .where(R.c.batch_id == batch_id)
         .order_by(R.c.line_no)
     ).mappings()
-    return [dict(r) for r in rows]
+    out = []
+    for r in rows:
+        line = dict(r)
+        line["planned"] = json.loads(r["allocations"]) if r["allocations"] else None
+        line["applied"] = None if line["planned"] is None else _cash_applied(line["planned"])
+        out.append(line)
+    return out
 
 
 @read_only
@@ -423,7 +431,7 @@ def post_batch(tx: Tx, batch_id: int, reason: str = "", *, bulk: bool = True) ->
     number, _ = next_number(tx, "batch")
     plain: list = []  # a run of plain receipts, posted together (batch_post)
     for row in receipts_of(tx, batch_id):
-        allocs = json.loads(row["allocations"]) if row["allocations"] else None
+        allocs = row["planned"]
         if bulk and is_plain(row, allocs):
             plain.append((row, allocs))
             continue

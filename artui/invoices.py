@@ -105,6 +105,12 @@ def credit_check(tx: Tx, customer: Mapping[str, Any], amount: int) -> CreditChec
     )
 
 
+@read_only
+def credit_check_for(tx: Tx, customer: int | str, amount: int) -> CreditCheck:
+    """`credit_check` for a customer by id or account (before posting, to warn)."""
+    return credit_check(tx, ledger.customer_row(tx, customer), amount)
+
+
 def _validate(inp: InvoiceInput) -> None:
     if not inp.lines:
         raise Refused("An invoice needs at least one line.", field="lines")
@@ -340,6 +346,22 @@ def with_lines(tx: Tx, doc_id: int) -> tuple[dict[str, Any], list[dict[str, Any]
     if row is None:
         raise NotFound(f"There is no document with id {doc_id}.")
     return dict(row), invoice_lines(tx, doc_id)
+
+
+@read_only
+def draft_list(tx: Tx) -> list[Any]:
+    """Every draft with its customer's account and name, newest first (to reopen one)."""
+    from artui.ledger import C
+
+    stmt = (
+        select(
+            D.c.id, D.c.doc_date, D.c.amount, D.c.currency, D.c.created_by, C.c.account, C.c.name
+        )
+        .select_from(D.join(C, C.c.id == D.c.customer_id))
+        .where(D.c.status == "draft")
+        .order_by(D.c.id.desc())
+    )
+    return list(tx.conn.execute(stmt))
 
 
 @read_only

@@ -212,7 +212,7 @@ class ApprovalsScreen(WorkScreen):
     def load_audit(self, f: EventFilter | None) -> None:
         if f is None:
             return
-        rows = self.book.read(lambda tx: events(tx.conn, f, 300))
+        rows = events(self.book, f, 300)
         self.app.call_from_thread(self._show_audit, rows)
 
     def _show_audit(self, rows: list[dict]) -> None:

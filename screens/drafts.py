@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
-from artui.invoices import delete_draft, with_lines
+from artui.invoices import delete_draft, draft_list, with_lines
 from widgets.cells import day, money, plain
 
 
@@ -41,28 +41,7 @@ class DraftsScreen(ModalScreen):
 
     @work(thread=True, exclusive=True, group="drafts.load")
     def load(self) -> None:
-        def read(tx):  # noqa: ANN001, ANN202
-            from sqlalchemy import select
-
-            from artui.ledger import C, D
-
-            stmt = (
-                select(
-                    D.c.id,
-                    D.c.doc_date,
-                    D.c.amount,
-                    D.c.currency,
-                    D.c.created_by,
-                    C.c.account,
-                    C.c.name,
-                )
-                .select_from(D.join(C, C.c.id == D.c.customer_id))
-                .where(D.c.status == "draft")
-                .order_by(D.c.id.desc())
-            )
-            return list(tx.conn.execute(stmt))
-
-        self.app.call_from_thread(self._show, self.app.book.read(read))  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._show, draft_list(self.app.book))  # type: ignore[attr-defined]
 
     def _show(self, rows: list) -> None:
         self.rows = rows

@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, Static
 from artui.catalogue import CatalogueItem, catalogue, find
 from artui.dates import DateError, TermsError, due_date, parse_date, parse_terms
 from artui.errors import CreditHold, DomainError
-from artui.invoices import InvoiceInput, credit_check, post_draft, post_invoice, save_draft
+from artui.invoices import InvoiceInput, credit_check_for, post_draft, post_invoice, save_draft
 from artui.lookup import search
 from artui.money import (
     MoneyError,
@@ -665,17 +665,10 @@ class InvoiceScreen(WorkScreen):
     def check_then_post(self, inp: InvoiceInput) -> None:
         """A customer on hold or over the limit: the warning first, then post if the
         clerk says so (refused where the settings make it block)."""
-        from artui import ledger
-
         if self.credit_for is not None or self.order_entry:
             self._post(inp)
             return
-        total = price(inp.lines, inp.shipping).total
-
-        def read(tx):  # noqa: ANN001, ANN202
-            return credit_check(tx, ledger.customer_row(tx, inp.customer), total)
-
-        check = self.book.read(read)
+        check = credit_check_for(self.book, inp.customer, price(inp.lines, inp.shipping).total)
         if check.blocks:
             self.app.call_from_thread(self._refused, CreditHold(check.message, field="customer"))
             return

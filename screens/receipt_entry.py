@@ -344,10 +344,8 @@ class ReceiptScreen(WorkScreen):
         self.query_one("#who", Static).update(who)
         old = self.grid
         self.grid = Grid(items, self._amount_or_zero(), currency=c.currency)
-        if self.line and self.line.get("allocations") and not old.items:
-            import json
-
-            self.grid.load(json.loads(self.line["allocations"]))
+        if self.line and self.line.get("planned") and not old.items:
+            self.grid.load(self.line["planned"])
         self._error("")
         self._fill()
         if self.focused is None or self.focused.id == "customer":

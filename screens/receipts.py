@@ -192,14 +192,12 @@ class ReceiptsScreen(WorkScreen):
             self.set_focus(table)
 
     def _fill(self) -> None:
-        import json
-
         table = self.query_one("#lines", DataTable)
         keep = table.cursor_row
         cur = self.totals.currency if self.totals else "USD"
         table.clear()
         for r in self.lines:
-            applied = sum(a[1] for a in json.loads(r["allocations"])) if r["allocations"] else None
+            applied = r["applied"]
             name = r["name"] or Text(f"? {r['payer'] or 'no payer'}: {r['note']}", style="bold")
             table.add_row(
                 Text(str(r["line_no"]), justify="right"),
