@@ -124,6 +124,7 @@ class ArtuiApp(App):
 
         self.push_screen(LookupScreen())
         self._watch_hangup()
+        self._listen_for_changes()
         kept = kept_file()
         if kept.exists():  # what a dropped connection left last time
             lines = kept.read_text(encoding="utf-8").strip().splitlines()
@@ -133,6 +134,25 @@ class ArtuiApp(App):
 
                 text = "When the connection dropped last time, " + " ".join(lines)
                 self.call_after_refresh(self.push_screen, Notice(text))
+
+    # -- another clerk's changes --------------------------------------------------------
+    listener = None  # PostgreSQL: a thread that hears every commit (db/notify.py)
+
+    def _listen_for_changes(self) -> None:
+        """On PostgreSQL the screen in view refreshes as soon as anyone commits; on SQLite
+        screens poll (`check_changes` on a timer)."""
+        from db.notify import listen
+
+        self.listener = listen(self.book.engine, lambda: self.call_from_thread(self.book_changed))
+
+    def book_changed(self) -> None:
+        check = getattr(self.screen, "check_changes", None)
+        if callable(check):
+            check()
+
+    def on_unmount(self) -> None:
+        if self.listener is not None:
+            self.listener.stop(timeout=0)
 
     # -- a dropped connection -----------------------------------------------------------
     def _watch_hangup(self) -> None:

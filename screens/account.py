@@ -187,7 +187,9 @@ class AccountScreen(WorkScreen):
                 right = n in ("Days", "Amount", "Open", "Charge", "Credit", "Balance")
                 table.add_column(Text(n, justify="right") if right else n, key=n)
         self.reload()
-        self.set_interval(1.5, self.check_changes)
+        # PostgreSQL tells the app at once (db/notify.py): the poll is then a safety net
+        listening = getattr(self.app, "listener", None) is not None
+        self.set_interval(15 if listening else 1.5, self.check_changes)
         if self.tab != "open":
             self.call_after_refresh(self.action_tab, self.tab)  # its table takes the keys
 
