@@ -201,6 +201,7 @@ def _register() -> None:
         "artui.cli_statements",
         "artui.cli_report",
         "artui.cli_invoices",
+        "artui.cli_pg",
     ):
         try:
             importlib.import_module(name)
