@@ -204,6 +204,21 @@ class ArtuiApp(App):
                     line.say(message, error=error)
                 return
 
+    def hand_over(self, path: str | Path) -> None:
+        """A file a screen has written (a PDF): in a browser, also a download for the person
+        at it, who cannot reach the server's folders. In a terminal the file on disk is the
+        result (deliver_binary there would write a copy to Downloads). Any thread."""
+        if not self.is_web:
+            return
+        import threading
+
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self.hand_over, path)
+            return
+        target = Path(path).expanduser()
+        if target.is_file():
+            self.deliver_binary(target)
+
     def report(self, exc: Exception) -> None:
         """A refusal from the core, as its sentence; anything else, without a traceback."""
         if isinstance(exc, DomainError):

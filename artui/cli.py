@@ -202,6 +202,7 @@ def _register() -> None:
         "artui.cli_report",
         "artui.cli_invoices",
         "artui.cli_pg",
+        "artui.cli_serve",
     ):
         try:
             importlib.import_module(name)

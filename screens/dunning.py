@@ -231,6 +231,8 @@ class DunningScreen(WorkScreen):
         if done.print_file:
             message += f"; to print: {done.print_file}"
         self.app.call_from_thread(self.app.say, message + ".")  # type: ignore[attr-defined]
+        if done.print_file:
+            self.app.hand_over(done.print_file)  # type: ignore[attr-defined]
         self.skipped.clear()
         self.overrides.clear()
         self.app.call_from_thread(self.refresh_preview)

@@ -191,3 +191,5 @@ def write_print_file(app, path: str) -> None:  # noqa: ANN001
     n, target = delivery.print_file(app.book, Path(path).expanduser())
     message = f"{n} invoices to print in {target}." if n else "No invoices wait to be printed."
     app.call_from_thread(app.say, message)
+    if target is not None:
+        app.hand_over(target)

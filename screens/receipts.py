@@ -461,6 +461,7 @@ class ReceiptsScreen(WorkScreen):
             self.app.call_from_thread(self._say, str(exc), error=True)
             return
         self.app.call_from_thread(self.app.say, f"Deposit journal written to {path}.")
+        self.app.hand_over(target)  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -180,6 +180,7 @@ class ReportsScreen(WorkScreen):
         home = str(Path.home())
         shown = "~" + str(path)[len(home) :] if str(path).startswith(home) else str(path)
         self.app.say(f"{t.title}: {len(t.values):,} rows saved to {shown}.")  # type: ignore[attr-defined]
+        self.app.hand_over(path)  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

@@ -271,6 +271,7 @@ class StatementsScreen(WorkScreen):
             text += f"; {info.emailed:,} emailed, {info.without_email:,} without an address"
         if info.merged:
             text += f"; to print: {Path(info.merged).name}"
+            self.app.hand_over(info.merged)  # type: ignore[attr-defined]
         self.query_one("#progress-label", Label).update(f"run {info.id}: done")
         self.app.say(text + ".")  # type: ignore[attr-defined]
 
