@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
-from artui.errors import NotAllowed, NotFound
+from artui.errors import NotAllowed, NotFound, StorageFault, storage_fault
 from db import migrate
 from db.engine import is_sqlite, make_engine, normalize_url, read_unit, run_write
 from db.models import AppUser, Company, PaymentTerms, Sequence
@@ -147,10 +148,16 @@ class Book:
     def role(self) -> str:
         """The user's role; '' for a user the book does not know."""
         if self._role is None:
-            with read_unit(self.engine) as conn:
-                row = conn.execute(
-                    select(AppUser.role, AppUser.active).where(AppUser.name == self.user)
-                ).first()
+            try:
+                with read_unit(self.engine) as conn:
+                    row = conn.execute(
+                        select(AppUser.role, AppUser.active).where(AppUser.name == self.user)
+                    ).first()
+            except DBAPIError as exc:
+                fault = self.fault(exc)
+                if fault is None:
+                    raise
+                raise fault from exc
             self._role = row.role if row is not None and row.active else ""
         return self._role
 
@@ -176,11 +183,27 @@ class Book:
         conflicts; the whole of `work` runs again, so it must not have side effects
         outside the transaction)."""
         self.role()  # read before the write lock is taken
-        return run_write(self.engine, lambda conn: work(self._tx(conn, True)))
+        try:
+            return run_write(self.engine, lambda conn: work(self._tx(conn, True)))
+        except DBAPIError as exc:
+            fault = self.fault(exc)
+            if fault is None:
+                raise
+            raise fault from exc
 
     def read(self, work: Callable[[Tx], T]) -> T:
-        with read_unit(self.engine) as conn:
-            return work(self._tx(conn, False))
+        try:
+            with read_unit(self.engine) as conn:
+                return work(self._tx(conn, False))
+        except DBAPIError as exc:
+            fault = self.fault(exc)
+            if fault is None:
+                raise
+            raise fault from exc
+
+    def fault(self, exc: DBAPIError) -> StorageFault | None:
+        """A full disk or a read-only book as the clerk's sentence; None for other errors."""
+        return storage_fault(exc, book_place(self.engine), sqlite=self.sqlite)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -246,24 +269,47 @@ def open_book(
     currency: str = "USD",
     today: dt.date | None = None,
 ) -> Book:
-    """Open (and migrate) a book; with `create`, make an empty one when there is none."""
+    """Open (and migrate) a book; with `create`, make an empty one when there is none.
+    A SQLite book in an unsafe place is refused first (artui/safety.py); a full disk or
+    a read-only book is a StorageFault with its sentence."""
+    from artui import safety
+
     engine = make_engine(url)
-    if not is_initialized(engine):
-        if not create:
-            engine.dispose()
-            raise NotFound(
-                f"There is no book at {normalize_url(url)}; create one with `artui init` "
-                "or `artui demo`."
+    book = Book(engine, user, today=today)
+    try:
+        safety.check_place(engine)
+        if not is_initialized(engine):
+            if not create:
+                raise NotFound(
+                    f"There is no book at {normalize_url(url)}; create one with `artui init` "
+                    "or `artui demo`."
+                )
+            migrate.upgrade(engine)
+            run_write(
+                engine,
+                lambda conn: seed(conn, company=company, currency=currency, admin=book.user),
             )
-        migrate.upgrade(engine)
-        book = Book(engine, user, today=today)
-        run_write(
-            engine,
-            lambda conn: seed(conn, company=company, currency=currency, admin=book.user),
-        )
-        return book
-    migrate.upgrade(engine)
-    return Book(engine, user, today=today)
+        else:
+            migrate.upgrade(engine)
+        safety.check_journal(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        fault = book.fault(exc)
+        if fault is None:
+            raise
+        raise fault from exc
+    except Exception:
+        engine.dispose()
+        raise
+    return book
+
+
+def book_place(engine: Engine) -> str:
+    """Where the book is, for a sentence: its file, or the server and database."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return f"{url.host or 'localhost'}/{url.database}"
 
 
 def _sequence_statements() -> tuple[Any, Any, Any, Any]:

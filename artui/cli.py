@@ -188,6 +188,17 @@ def run(argv: list[str]) -> None:
     except DomainError as exc:
         typer.echo(str(exc), err=True)
         sys.exit(1)
+    except Exception as exc:
+        # a full disk or a read-only book met outside a book's own units of work
+        from artui.errors import storage_fault
+        from db.engine import normalize_url
+
+        url = normalize_url(state.db)
+        fault = storage_fault(exc, url.removeprefix("sqlite:///"), sqlite=url.startswith("sqlite"))
+        if fault is None:
+            raise
+        typer.echo(str(fault), err=True)
+        sys.exit(1)
 
 
 # Commands that live in their own modules register themselves on `app`.

@@ -112,6 +112,25 @@ def _retryable(exc: BaseException) -> bool:
     return False
 
 
+# SQLite result codes (the low byte of an extended code) and PostgreSQL SQLSTATEs that
+# mean the storage refused, not the ledger: a full disk, a read-only book, a lost file.
+_SQLITE_FAULTS = {13: "full", 10: "io", 8: "readonly", 14: "cantopen"}
+_PG_FAULTS = {"53100": "full", "25006": "readonly", "53000": "full"}
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """'full', 'io', 'readonly' or 'cantopen' when `exc` is the storage refusing (a
+    file size limit shows as a write I/O error, 'io'); None for anything else."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return _SQLITE_FAULTS.get(code & 0xFF)
+    state = getattr(orig, "sqlstate", None)
+    if isinstance(state, str):
+        return _PG_FAULTS.get(state)
+    return None
+
+
 def run_write(engine: Engine, work: Callable[[Connection], T], *, attempts: int = 8) -> T:
     """Run `work` in a writing unit, retrying a serialization failure, a deadlock or
     a lock that outlived the busy timeout; the caller never sees those."""
