@@ -159,3 +159,47 @@ def test_book_the_user_may_not_write(tmp_path):
         assert done.returncode == 0, done.stderr
     finally:
         shutil.rmtree(top, ignore_errors=True)
+
+
+def test_world_writable_book_folder_is_refused_at_start(tmp_path):
+    folder = tmp_path / "open"
+    folder.mkdir()
+    db = folder / "book.db"
+    make_book(db)
+    folder.chmod(0o777)
+    refused = artui(db, "aging", home=tmp_path)
+    assert_refused(refused, "world-writable", f"chmod o-w {folder}")
+    folder.chmod(0o750)
+    assert_whole(db)
+
+
+@pytest.mark.postgres
+def test_read_only_postgresql_database(pg_url):
+    """SQLSTATE 25006: the database set read-only (as a standby is); a write says so and
+    works again once the database is writable."""
+    from sqlalchemy import create_engine, text
+
+    from artui.customers import CustomerInput, create_customer
+    from artui.errors import StorageFault
+
+    from .conftest import _fresh_pg_url
+
+    url = _fresh_pg_url(pg_url)
+    name = url.rsplit("/", 1)[1]
+    book = open_book(url, "alice", create=True, today=TODAY)
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+
+    def read_only(on: bool) -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {on}'))
+        book.engine.dispose()  # new sessions take the setting
+
+    try:
+        read_only(True)
+        with pytest.raises(StorageFault, match="read-only just now: nothing was saved"):
+            create_customer(book, CustomerInput("R1", "Read Only Ltd"))
+        read_only(False)
+        create_customer(book, CustomerInput("R1", "Read Only Ltd"))
+    finally:
+        book.dispose()
+        admin.dispose()
