@@ -50,3 +50,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
         terminalreporter.write_line(f"PostgreSQL tests ran against {os.environ['ARTUI_TEST_PG']}")
     elif _pg.get("reason"):
         terminalreporter.write_line(f"PostgreSQL tests SKIPPED: {_pg['reason']}")
+    # figures a test reports (the load test's), carried from xdist workers in the reports
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get(
+        "failed", []
+    ):
+        for key, value in getattr(report, "user_properties", []):
+            if key == "figures" and report.when == "call":
+                terminalreporter.write_line(value)
