@@ -115,9 +115,17 @@ class ArtuiApp(App):
 
     def status_line(self) -> StatusLine:
         """A status line for a screen to show (user, book, working date, message)."""
-        line = StatusLine(self.book.user, _book_label(self.book), today_label(self.book.today()))
+        who = self.book.user + (" · READ-ONLY" if self._read_only() else "")
+        line = StatusLine(who, _book_label(self.book), today_label(self.book.today()))
         line.message = self.last_message
         return line
+
+    def _read_only(self) -> bool:
+        """A user the book does not know, let in read-only by its settings."""
+        try:
+            return self.book.is_read_only()
+        except DomainError:
+            return False
 
     def on_mount(self) -> None:
         from screens.lookup import LookupScreen
@@ -221,8 +229,12 @@ class ArtuiApp(App):
 
     def report(self, exc: Exception) -> None:
         """A refusal from the core, as its sentence; anything else, without a traceback."""
-        if isinstance(exc, DomainError):
-            self.say(str(exc), error=True)
+        from artui.book import book_place
+        from artui.errors import storage_fault
+
+        fault = storage_fault(exc, book_place(self.book.engine), sqlite=self.book.sqlite)
+        if isinstance(exc, DomainError) or fault is not None:
+            self.say(str(fault or exc), error=True)
         else:
             self.log.error(repr(exc))
             self.say(f"Something went wrong and nothing was saved: {exc}", error=True)

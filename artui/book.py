@@ -161,6 +161,11 @@ class Book:
             self._role = row.role if row is not None and row.active else ""
         return self._role
 
+    def is_read_only(self) -> bool:
+        """Whether the book is read-only for this user: one it does not know, let in
+        because the company's `unknown_user` setting says 'readonly' (artui.users.admit)."""
+        return self.role() == ""
+
     def _tx(self, conn: Connection, writable: bool) -> Tx:
         role = self.role()
         if writable and not role:

@@ -88,11 +88,14 @@ def main(
 
 def book(create: bool = False, **kw: Any):  # noqa: ANN201
     """The book named by --db / ARTUI_DB / the default file; exit 1 with a sentence if
-    there is none."""
+    there is none, or if it refuses this user (its `unknown_user` setting)."""
     from artui.book import open_book
+    from artui.users import admit
 
     try:
-        return open_book(state.db, state.user, create=create, today=state.today, **kw)
+        b = open_book(state.db, state.user, create=create, today=state.today, **kw)
+        admit(b)
+        return b
     except DomainError as exc:
         fail(str(exc))
 
@@ -122,16 +125,48 @@ def open_workstation() -> None:
 def init(
     company: Annotated[str, typer.Option(help="The company's name.")] = "My Company",
     currency: Annotated[str, typer.Option(help="The book's home currency.")] = "USD",
+    group: Annotated[
+        str | None,
+        typer.Option(
+            help="Share the book with this OS group (one server, many clerks): its folder "
+            "becomes the group's, setgid 2770, and the book 0660."
+        ),
+    ] = None,
 ) -> None:
     """Create an empty book."""
     from artui.book import is_initialized
+    from artui.safety import check_place
     from db.engine import make_engine, normalize_url
 
+    url = normalize_url(state.db)
+    if group and not url.startswith("sqlite:///"):
+        fail("--group shares a SQLite book's folder; a PostgreSQL book is shared by its roles.")
     engine = make_engine(state.db)
-    if is_initialized(engine):
-        fail(f"There is already a book at {normalize_url(state.db)}; nothing was changed.")
+    try:
+        check_place(engine)  # before a file is made on a network share
+    except DomainError as exc:
+        fail(str(exc))
+    file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    # no connection (which would make the file) where there is no file yet
+    if (file is None or file.exists()) and is_initialized(engine):
+        fail(f"There is already a book at {url}; nothing was changed.")
     engine.dispose()
+    gid = None
+    if group:
+        from artui.shared_folder import prepare_folder
+
+        try:
+            gid = prepare_folder(file, group)  # type: ignore[arg-type]
+        except DomainError as exc:
+            fail(str(exc))
     b = book(create=True, company=company, currency=currency.upper())
+    if gid is not None:
+        from artui.shared_folder import share_files
+
+        b.dispose()
+        share_files(file, gid)  # type: ignore[arg-type]
+        typer.echo(f"Created an empty book for {company} at {b.url}, shared with {group}")
+        return
     typer.echo(f"Created an empty book for {company} at {b.url}")
 
 

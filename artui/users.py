@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 
 from artui import audit
-from artui.book import ROLES, Tx, read_only, unit_of_work
-from artui.errors import NotFound, Refused
+from artui.book import ROLES, Book, Tx, read_only, unit_of_work
+from artui.errors import NotAllowed, NotFound, Refused
 from db.models import AppUser
 
 U = AppUser.__table__
@@ -57,3 +57,17 @@ def set_role(tx: Tx, name: str, role: str) -> None:
 @read_only
 def list_users(tx: Tx) -> list[User]:
     return [User(**dict(r)) for r in tx.conn.execute(select(U).order_by(U.c.name)).mappings()]
+
+
+def admit(book: Book) -> None:
+    """At start (the workstation and every command): a user the book does not know is
+    refused when the company's `unknown_user` setting says 'refuse', and otherwise works
+    read-only (every write is refused, naming them: see Book._tx)."""
+    if book.role():
+        return
+    policy = book.read(lambda tx: tx.company()["unknown_user"])
+    if policy != "readonly":
+        raise NotAllowed(
+            f"{book.user} is not a user of this book, and it lets in no one it does not "
+            f"know; ask an admin to add you (artui user add {book.user})."
+        )

@@ -11,6 +11,7 @@ PostgreSQL: psycopg 3; writing units run READ COMMITTED and lock the rows they s
 """
 
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -54,7 +55,12 @@ def make_engine(url: str | os.PathLike | None = None, *, echo: bool = False) -> 
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:" and not url.startswith("sqlite://:"):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(path).parent
+            folder.mkdir(parents=True, exist_ok=True)
+            if folder.stat().st_mode & stat.S_ISGID:
+                # a group-shared folder (artui init --group): what this process makes
+                # there (a -wal or -shm file, a backup) stays writable by the group
+                os.umask(0o007)
         engine = create_engine(
             url,
             echo=echo,
