@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from artui.cli import app, fail, state
+from artui.cli import app, book, fail, state
 
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -68,8 +68,7 @@ def serve(
     ] = False,
 ) -> None:
     """The workstation in a web browser (one session per tab), for the user --user names."""
-    from artui.book import is_initialized
-    from db.engine import make_engine, normalize_url
+    from db.engine import normalize_url
 
     if not is_local(host):
         if not allow_remote:
@@ -87,15 +86,12 @@ def serve(
     if not 0 < port < 65536:
         fail(f"--port {port} is not a port (1-65535).", 2)
 
+    # The book opens (and migrates) once here, as each session will open it, so a missing
+    # book or a user it refuses is said now and not as a blank page in the browser.
+    state.user = state.user or getpass.getuser()
+    user = state.user
+    book().engine.dispose()
     url = normalize_url(state.db)
-    engine = make_engine(state.db)
-    try:
-        if not is_initialized(engine):
-            fail(f"There is no book at {url}; create one with `artui init` or `artui demo`.")
-    finally:
-        engine.dispose()
-
-    user = state.user or getpass.getuser()
     today = state.today.isoformat() if state.today else None
     command, env = session_command(url, user, today)
     os.environ.update(env)
