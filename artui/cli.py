@@ -225,11 +225,15 @@ def run(argv: list[str]) -> None:
         sys.exit(1)
     except Exception as exc:
         # a full disk or a read-only book met outside a book's own units of work
+        from sqlalchemy.engine import make_url
+
         from artui.errors import storage_fault
         from db.engine import normalize_url
 
-        url = normalize_url(state.db)
-        fault = storage_fault(exc, url.removeprefix("sqlite:///"), sqlite=url.startswith("sqlite"))
+        url = make_url(normalize_url(state.db))
+        sqlite = url.get_backend_name() == "sqlite"
+        place = (url.database or "") if sqlite else f"{url.host or 'localhost'}/{url.database}"
+        fault = storage_fault(exc, place, sqlite=sqlite)
         if fault is None:
             raise
         typer.echo(str(fault), err=True)

