@@ -121,7 +121,7 @@ def _retryable(exc: BaseException) -> bool:
 # SQLite result codes (the low byte of an extended code) and PostgreSQL SQLSTATEs that
 # mean the storage refused, not the ledger: a full disk, a read-only book, a lost file.
 _SQLITE_FAULTS = {13: "full", 10: "io", 8: "readonly", 14: "cantopen"}
-_PG_FAULTS = {"53100": "full", "25006": "readonly", "53000": "full"}
+_PG_FAULTS = {"53100": "full", "25006": "readonly"}
 
 
 def storage_problem(exc: BaseException) -> str | None:
