@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]  # one build
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = "2026-11-24"
 
