@@ -16,6 +16,15 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 CHANNEL = "artui_changes"
+# A link that dies without a word (a laptop's network gone) leaves a listener waiting
+# forever on a socket that says nothing: TCP keepalives find it out in about a minute.
+_KEEPALIVE = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
 
 
 def _dsn(engine: Engine) -> str:
@@ -60,7 +69,7 @@ class ChangeListener(threading.Thread):
         first = True
         while not self._halt.is_set():
             try:
-                with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5) as conn:
+                with psycopg.connect(self.dsn, autocommit=True, **_KEEPALIVE) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.listening.set()
                     if not first:
