@@ -19,6 +19,7 @@ CHANNEL = "artui_changes"
 # A link that dies without a word (a laptop's network gone) leaves a listener waiting
 # forever on a socket that says nothing: TCP keepalives find it out in about a minute.
 _KEEPALIVE = {
+    "application_name": "artui-listen",  # what an admin sees in pg_stat_activity
     "connect_timeout": 5,
     "keepalives": 1,
     "keepalives_idle": 30,

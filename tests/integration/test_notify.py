@@ -52,6 +52,35 @@ def test_a_rolled_back_write_says_nothing(pg_url):
         book.dispose()
 
 
+@pytest.mark.postgres
+def test_a_lost_connection_is_made_again_and_says_something_may_have_changed(pg_url):
+    from sqlalchemy import text
+
+    book = open_book(_fresh_pg_url(pg_url), "alice", create=True, today=TODAY)
+    heard = threading.Event()
+    listener = listen(book.engine, heard.set)
+    assert listener is not None
+    listener.retry = 0.2
+    try:
+        assert listener.listening.wait(5)
+        heard.clear()
+        with book.engine.connect() as conn:  # the server ends the listener's session
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = 'artui-listen' AND datname = current_database()"
+                )
+            )
+        assert heard.wait(5), "no catch-up call after the connection was made again"
+        assert listener.listening.wait(5)
+        heard.clear()
+        add_customer(book, "C2", "After Ltd")
+        assert heard.wait(1.0)
+    finally:
+        listener.stop()
+        book.dispose()
+
+
 def test_sqlite_books_poll_instead(tmp_path):
     book = open_book(str(tmp_path / "b.db"), "alice", create=True, today=TODAY)
     assert listen(book.engine, lambda: None) is None
