@@ -26,9 +26,10 @@ from artui.reports import credit_history
 from screens.base import WorkScreen
 from widgets.aging_chart import BAR_CHARS, BAR_STYLES
 from widgets.cells import day, money, plain
+from widgets.fast_table import Table
 
 HISTORY_PAGE = 60
-OPEN_PAGE = 100
+OPEN_PAGE = 40  # two screens of rows at 120x40; more as the cursor nears the end
 
 
 @dataclass
@@ -161,15 +162,15 @@ class AccountScreen(WorkScreen):
         yield Static(id="head")
         with TabbedContent(id="tabs", initial=self.tab):
             with TabPane("1 Open items", id="open"):
-                yield DataTable(id="open_items", cursor_type="row", zebra_stripes=True)
+                yield Table(id="open_items", cursor_type="row", zebra_stripes=True)
             with TabPane("2 History", id="history"):
-                yield DataTable(id="history_table", cursor_type="row", zebra_stripes=True)
+                yield Table(id="history_table", cursor_type="row", zebra_stripes=True)
             with TabPane("3 Follow-ups", id="follow"):
-                yield DataTable(id="follow_table", cursor_type="row")
+                yield Table(id="follow_table", cursor_type="row")
             with TabPane("4 Contacts", id="contacts"):
-                yield DataTable(id="contacts_table", cursor_type="row")
+                yield Table(id="contacts_table", cursor_type="row")
             with TabPane("5 Disputes", id="disputes"):
-                yield DataTable(id="disputes_table", cursor_type="row")
+                yield Table(id="disputes_table", cursor_type="row")
             with TabPane("6 Details", id="details"):
                 yield Static(id="details_text")
 

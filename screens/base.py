@@ -6,8 +6,11 @@ from typing import TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import ScreenResume
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
+
+from widgets.key_bar import KeyBar
 
 T = TypeVar("T")
 
@@ -39,6 +42,18 @@ class WorkScreen(Screen):
         Binding("shift+tab", "previous_focus", "Previous field", show=False, priority=True),
     ]
 
+    _styled_for: str | None = None  # the theme this screen's styles were applied under
+
+    def _on_screen_resume(self, event: ScreenResume) -> None:
+        # Textual restyles every widget of a screen each time it is pushed (though not
+        # when the screen above it is popped): a third of opening an account. The styles
+        # only go stale when the theme changed while the screen was away. (Textual calls
+        # this handler and then Screen's own, so no super() call.)
+        theme = self.app.theme
+        if self._styled_for == theme:
+            event.refresh_styles = False
+        self._styled_for = theme
+
     def when_typed(self, callback: Callable[..., object], *args: object) -> None:
         when_typed(self, callback, *args)
 
@@ -54,7 +69,7 @@ class WorkScreen(Screen):
     def compose(self) -> ComposeResult:
         yield from self.compose_body()
         yield self.app.status_line()  # type: ignore[attr-defined]
-        yield Footer()
+        yield KeyBar()
 
     @property
     def book(self):  # noqa: ANN201

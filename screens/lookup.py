@@ -10,11 +10,12 @@ from textual.worker import get_current_worker
 from artui.lookup import LookupRow, search
 from screens.base import WorkScreen
 from widgets.cells import money, plain
+from widgets.fast_table import Table
 
 RESULTS = 30  # a page or two of rows: cheap to draw on every keystroke
 
 
-class ResultsTable(DataTable):
+class ResultsTable(Table):
     """Lookup results: Up on the first row goes back to the box."""
 
     BINDINGS = [Binding("up", "up_or_box", "Up", show=False)]

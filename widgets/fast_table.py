@@ -1,0 +1,99 @@
+"""A DataTable that draws its one-line cells without Rich's general layout.
+
+Drawing cells was most of the time between a keystroke in the lookup and its results on
+screen, and of opening an account: DataTable hands every cell to Rich as a padded, styled
+renderable to be laid out and wrapped, about a millisecond a cell. A one-line cell of
+text needs only truncating, justifying and padding; that is done here directly, and
+anything else (several lines, a renderable that is not text) goes the general way.
+"""
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets._data_table import CellCacheKey  # noqa: PLC2701
+
+
+def cell_line(text: Text, width: int, padding: int, console, pre: Style, post: Style | None):  # noqa: ANN001, ANN201
+    """The segments of one cell `width` cells wide: `text` on one line, cut with its
+    overflow, justified, padded, styled as DataTable styles it (`pre` under the text's
+    own styles, `post` over them)."""
+    inner = max(0, width - 2 * padding)
+    t = text.copy()
+    if t.style:  # the text's own style becomes its lowest span, as Rich does
+        t.stylize_before(t.style, 0, len(t))
+        t.style = ""
+    overflow = "ellipsis" if t.overflow == "ellipsis" else "crop"
+    justify = t.justify
+    if justify in ("right", "center"):
+        t.truncate(inner, overflow=overflow)
+        gap = inner - t.cell_len
+        left = gap if justify == "right" else gap // 2
+        t.pad_left(left)
+        t.pad_right(gap - left)
+    else:
+        t.truncate(inner, overflow=overflow, pad=True)
+    segments = list(t.render(console))
+    if padding:
+        pad = Segment(" " * padding)
+        segments = [pad, *segments, pad]
+    return [list(Segment.apply_style(segments, pre, post))]
+
+
+class Table(DataTable):
+    """DataTable with the fast one-line cell; used wherever a table can be long."""
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ):  # noqa: ANN202
+        is_header = row_index == -1
+        is_label = column_index == -1
+        if is_label:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._header_row_key if is_header else self._row_locations.get_key(row_index)
+        if not is_header and self.rows[row_key].height != 1:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        column_key = self._column_locations.get_key(column_index)
+        key: CellCacheKey = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cache = self._cell_render_cache
+        if key in cache:
+            return cache[key]
+        row_label, row_cells = self._get_row_renderables(row_index)
+        cell = row_cells[column_index]
+        if not isinstance(cell, Text) or "\n" in cell.plain:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        fixed = not is_header and (row_index < self.fixed_rows or column_index < self.fixed_columns)
+        component_style, post_style = self._get_styles_to_render_cell(
+            is_header,
+            False,
+            fixed,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre = (
+            base_style
+            + Style.from_meta({"row": row_index, "column": column_index})
+            + component_style
+        )
+        lines = cell_line(cell, width, self.cell_padding, self.app.console, pre, post_style)
+        cache[key] = lines
+        return lines
