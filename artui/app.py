@@ -11,6 +11,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
+from textual.driver import Driver
 
 from artui.book import Book
 from artui.errors import DomainError
@@ -112,6 +113,26 @@ class ArtuiApp(App):
         super().__init__()
         self.book = book
         self.theme = theme or os.environ.get("ARTUI_THEME") or "textual-dark"
+        if over_ssh():
+            self.animation_level = "none"  # every frame of an animation crosses the link
+
+    def get_driver_class(self) -> type[Driver]:
+        """The terminal driver, sending runs of same-styled cells as one run: a table
+        repaint costs half the bytes (artui/terminal_output.py)."""
+        from artui.terminal_output import squeeze_sgr
+
+        base = super().get_driver_class()
+
+        class Squeezed(base):  # type: ignore[misc, valid-type]
+            def write(self, data: str) -> None:
+                super().write(squeeze_sgr(data))
+
+        return Squeezed
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A steady cursor: a blinking one repaints its field twice a second, all day.
+        if hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False  # type: ignore[attr-defined]
 
     def status_line(self) -> StatusLine:
         """A status line for a screen to show (user, book, working date, message)."""
@@ -417,5 +438,16 @@ def kept_file() -> Path:
     return default_db_path().parent / "kept-on-hangup.txt"
 
 
+def over_ssh() -> bool:
+    """Whether this session came in over SSH (sshd sets these for the session)."""
+    return bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
+
+
+def mouse_wanted() -> bool:
+    """ARTUI_MOUSE=0 turns the mouse off: a mouse moving over the screen reports every
+    cell it crosses and repaints what it hovers, which costs bandwidth over SSH."""
+    return os.environ.get("ARTUI_MOUSE", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def run_app(book: Book) -> None:
-    ArtuiApp(book).run()
+    ArtuiApp(book).run(mouse=mouse_wanted())
