@@ -11,6 +11,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
+from textual.content import Content
 from textual.driver import Driver
 
 from artui.book import Book
@@ -55,6 +56,36 @@ class ScreensProvider(Provider):
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
+class ScreenKeysProvider(Provider):
+    """The screen's own F-key and Alt actions (F10 Post...) in the command palette:
+    some terminals take F-keys for themselves (F10 opens GNOME Terminal's menu) and Alt
+    can arrive split over a slow link, so each is also one search away."""
+
+    async def search(self, query: str) -> Hits:
+        from functools import partial
+
+        screen = self.screen
+        matcher = self.matcher(query)
+        seen: set[str] = set()
+        for cls in type(screen).__mro__:
+            for binding in vars(cls).get("BINDINGS", []):
+                if not isinstance(binding, Binding) or binding.action in seen:
+                    continue
+                fkey = binding.key.startswith("f") and binding.key[1:].isdigit()
+                if not (fkey or binding.key.startswith("alt+")):
+                    continue
+                seen.add(binding.action)
+                name = f"{binding.description} ({self.app.get_key_display(binding)})"
+                score = matcher.match(name)
+                if score > 0:
+                    yield Hit(
+                        score,
+                        matcher.highlight(name),
+                        partial(screen.run_action, binding.action),
+                        help="On this screen",
+                    )
+
+
 class CustomersProvider(Provider):
     """Customers by name or account in the command palette. The palette searches on the
     event loop, so the query runs in a thread."""
@@ -73,7 +104,7 @@ class CustomersProvider(Provider):
             label = f"{row.account}  {row.name}"
             yield Hit(
                 50,
-                label,
+                Content(label),  # a name is data, not markup: "Foo [/] Bar" broke the palette
                 lambda cid=row.customer_id: app.open_account(cid),
                 text=label,
                 help="Open the account",
@@ -85,7 +116,7 @@ class ArtuiApp(App):
 
     TITLE = "ARTUI"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {ScreensProvider, CustomersProvider}
+    COMMANDS = App.COMMANDS | {ScreensProvider, ScreenKeysProvider, CustomersProvider}
     BINDINGS = [
         Binding("f1", "help", "Keys", id="app.help"),
         Binding("question_mark", "help", "Keys", show=False, id="app.help_twin"),
