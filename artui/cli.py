@@ -103,9 +103,14 @@ def book(create: bool = False, **kw: Any):  # noqa: ANN201
 def open_workstation() -> None:
     """`artui`: the workstation; on the very first run, a demo book to explore."""
     from artui.book import is_initialized
+    from artui.safety import check_place
     from db.engine import make_engine, normalize_url
 
     engine = make_engine(state.db)
+    try:
+        check_place(engine)  # before a demo book is made on a network share
+    except DomainError as exc:
+        fail(str(exc))
     fresh = not is_initialized(engine)
     engine.dispose()
     if fresh:
