@@ -48,7 +48,7 @@ class ChangeListener(threading.Thread):
         *,
         wait: float = 1.0,
         retry: float = 2.0,
-        gap: float = 0.25,
+        gap: float = 1.0,
     ) -> None:
         super().__init__(name="artui-listen", daemon=True)
         self.dsn = _dsn(engine)
@@ -80,7 +80,8 @@ class ChangeListener(threading.Thread):
                     while not self._halt.is_set():
                         if not any(True for _ in conn.notifies(timeout=self.wait, stop_after=1)):
                             continue
-                        # a burst (a batch, twenty clerks) is told once per `gap`
+                        # the first change is told at once; a busy book (twenty clerks
+                        # posting) once per `gap`, not a screen reload per commit
                         since = time.monotonic() - last
                         if since < self.gap:
                             for _ in conn.notifies(timeout=self.gap - since):

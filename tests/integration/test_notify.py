@@ -81,6 +81,27 @@ def test_a_lost_connection_is_made_again_and_says_something_may_have_changed(pg_
         book.dispose()
 
 
+@pytest.mark.postgres
+def test_a_burst_is_told_at_once_then_folded_and_its_last_commit_is_never_missed(pg_url):
+    book = open_book(_fresh_pg_url(pg_url), "alice", create=True, today=TODAY)
+    calls: list[float] = []
+    listener = listen(book.engine, lambda: calls.append(time.monotonic()))
+    try:
+        assert listener is not None and listener.listening.wait(5)
+        calls.clear()
+        started = time.monotonic()
+        for n in range(30):  # thirty commits in a row, a busy book
+            add_customer(book, f"B{n}", f"Burst {n}")
+        last_commit = time.monotonic()
+        time.sleep(listener.gap + 0.5)
+        assert calls and calls[0] - started < 1.0
+        assert calls[-1] >= last_commit  # the tail of the burst was told too
+        assert len(calls) <= (last_commit - started) / listener.gap + 2  # folded
+    finally:
+        listener.stop()
+        book.dispose()
+
+
 def test_sqlite_books_poll_instead(tmp_path):
     book = open_book(str(tmp_path / "b.db"), "alice", create=True, today=TODAY)
     assert listen(book.engine, lambda: None) is None
