@@ -149,10 +149,16 @@ class ArtuiApp(App):
 
     def get_driver_class(self) -> type[Driver]:
         """The terminal driver, sending runs of same-styled cells as one run: a table
-        repaint costs half the bytes (artui/terminal_output.py)."""
+        repaint costs half the bytes (artui/terminal_output.py); on Linux, one that
+        answers Escape after ESCDELAY, not Textual's 100 ms (widgets/terminal_driver.py)."""
+        from textual.drivers.linux_driver import LinuxDriver
+
         from artui.terminal_output import squeeze_sgr
+        from widgets.terminal_driver import QuickEscapeDriver
 
         base = super().get_driver_class()
+        if base is LinuxDriver:
+            base = QuickEscapeDriver
 
         class Squeezed(base):  # type: ignore[misc, valid-type]
             def write(self, data: str) -> None:

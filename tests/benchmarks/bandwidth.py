@@ -107,6 +107,17 @@ class PtyApp:
         self.settle(since=sent)
         return self.total - before
 
+    def answer_ms(self, data: str) -> float:
+        """Milliseconds from sending `data` to the first byte written back."""
+        before = self.total
+        sent = time.monotonic()
+        os.write(self.master, data.encode())
+        while self.total == before and time.monotonic() - sent < 5:
+            time.sleep(0.001)
+        took = (time.monotonic() - sent) * 1000
+        self.settle()
+        return took
+
     def idle(self, seconds: float) -> int:
         before = self.total
         time.sleep(seconds)
@@ -189,6 +200,13 @@ def measure_bandwidth(
             app.send("2")  # its history
             downs = [app.send(DOWN) for _ in range(20)]  # past its first page
             pages = [app.send(PAGE_DOWN) for _ in range(3)]
+            escapes = []  # a lone Escape: back to the lookup, and the account again
+            for _ in range(5):
+                escapes.append(app.answer_ms("\x1b"))
+                app.send(CLEAR)
+                app.send(account + "\r")
+                app.wait_for("Last payment")
+                app.settle()
         finally:
             app.close()
 
@@ -211,6 +229,14 @@ def measure_bandwidth(
         fig("  per PageDown in an account's history", pages, 3_000),
         Figure("  per second idle, lookup", idle_lookup, None, "bytes/s", "0", idle_lookup == 0),
         Figure("  per second idle, account", idle_account, None, "bytes/s", "0", idle_account == 0),
+        Figure(
+            "Escape to the screen answering",
+            statistics.median(escapes),
+            max(escapes),
+            "ms",
+            "< 60 ms",
+            statistics.median(escapes) < 60,
+        ),
     ]
 
 
