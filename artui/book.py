@@ -281,6 +281,7 @@ def open_book(
 
     engine = make_engine(url)
     book = Book(engine, user, today=today)
+    _say_storage_faults(engine)
     try:
         safety.check_place(engine)
         if not is_initialized(engine):
@@ -307,6 +308,20 @@ def open_book(
         engine.dispose()
         raise
     return book
+
+
+def _say_storage_faults(engine: Engine) -> None:
+    """Every statement on this engine, not only a Book's own units of work (the outbox,
+    statement runs, migrations), turns a full disk or a read-only book into its sentence."""
+    from sqlalchemy import event
+
+    place, sqlite = book_place(engine), is_sqlite(engine)
+
+    @event.listens_for(engine, "handle_error")
+    def _fault(context: Any) -> None:
+        fault = storage_fault(context.original_exception, place, sqlite=sqlite)
+        if fault is not None:
+            raise fault from context.sqlalchemy_exception
 
 
 def book_place(engine: Engine) -> str:
