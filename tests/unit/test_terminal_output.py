@@ -66,3 +66,15 @@ def test_any_stream_keeps_its_cells(pieces):
     squeezed = squeeze_sgr(data)
     assert cells(squeezed) == cells(data)
     assert len(squeezed) <= len(data)
+
+
+def test_artui_mouse_0_turns_the_mouse_off(monkeypatch):
+    from artui.app import mouse_wanted
+
+    monkeypatch.delenv("ARTUI_MOUSE", raising=False)
+    assert mouse_wanted()
+    for off in ("0", "false", "No", "off "):
+        monkeypatch.setenv("ARTUI_MOUSE", off)
+        assert not mouse_wanted()
+    monkeypatch.setenv("ARTUI_MOUSE", "1")
+    assert mouse_wanted()
