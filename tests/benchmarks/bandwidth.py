@@ -153,13 +153,18 @@ def busiest(db: str) -> tuple[str, str]:
         conn.close()
 
 
+SSH_ENV = {"SSH_CONNECTION": "127.0.0.1 50000 127.0.0.1 22"}  # as sshd sets it
+
+
 def measure_bandwidth(
     customers: int = 200,
     extra_env: dict[str, str] | None = None,
     argv: list[str] | None = None,
+    ssh: bool = True,
 ) -> list[Figure]:
     """The figures at 80x24 on a small demo book (built in a temporary folder), for
-    `artui` (or `argv`, to compare another way of starting it) with `extra_env`."""
+    `artui` (or `argv`, to compare another way of starting it) with `extra_env`; as a
+    session that came in over SSH unless `ssh` is False."""
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "book.db")
         env = {
@@ -178,7 +183,8 @@ def measure_bandwidth(
         )
         account, name = busiest(db)
         app = PtyApp(
-            [*(argv or [ARTUI]), "--db", db], {**env, "TERM": "xterm-256color", **(extra_env or {})}
+            [*(argv or [ARTUI]), "--db", db],
+            {**env, "TERM": "xterm-256color", **(SSH_ENV if ssh else {}), **(extra_env or {})},
         )
         try:
             app.wait_for("Type to search")
@@ -197,6 +203,7 @@ def measure_bandwidth(
             app.wait_for("Last payment")
             app.settle()
             idle_account = app.idle(2.0) / 2
+            tabs = [app.send(tab) for tab in "2341"]  # the account's tabs by number
             app.send("2")  # its history
             downs = [app.send(DOWN) for _ in range(20)]  # past its first page
             pages = [app.send(PAGE_DOWN) for _ in range(3)]
@@ -227,6 +234,7 @@ def measure_bandwidth(
         fig("  per Down in the lookup results (15 rows)", results, 1_000),
         fig("  per Down in an account's history (20 rows)", downs, 3_000),
         fig("  per PageDown in an account's history", pages, 3_000),
+        fig("  per tab of the account (2, 3, 4, 1)", tabs, 12_000),
         Figure("  per second idle, lookup", idle_lookup, None, "bytes/s", "0", idle_lookup == 0),
         Figure("  per second idle, account", idle_account, None, "bytes/s", "0", idle_account == 0),
         Figure(
@@ -251,4 +259,4 @@ def available() -> str | None:
 
 if __name__ == "__main__":
     when = dt.datetime.now().isoformat(timespec="seconds")
-    print(table(f"ARTUI bytes to the terminal ({when})", measure_bandwidth()))
+    print(table(f"ARTUI bytes to the terminal over SSH ({when})", measure_bandwidth()))

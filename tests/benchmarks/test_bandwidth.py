@@ -13,7 +13,7 @@ def test_bandwidth():
     if reason:
         pytest.skip(reason)
     figures = bandwidth.measure_bandwidth()
-    print("\n" + suite.table("ARTUI bytes to the terminal, 80x24 (xterm-256color)", figures))
+    print("\n" + suite.table("ARTUI bytes to the terminal over SSH, 80x24 xterm-256color", figures))
     by = {f.name.strip(): f for f in figures}
     assert by["per second idle, lookup"].median == 0
     assert by["per second idle, account"].median == 0
