@@ -20,6 +20,7 @@ from artui.errors import DomainError
 from artui.money import format_amount
 from screens.base import WorkScreen
 from widgets.cells import money, plain
+from widgets.fast_table import Table
 
 
 def _when(value) -> str:  # noqa: ANN001
@@ -53,17 +54,17 @@ class ApprovalsScreen(WorkScreen):
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="tabs", initial="queue"):
             with TabPane("1 Queue", id="queue"):
-                yield DataTable(id="queue_table", cursor_type="row", zebra_stripes=True)
+                yield Table(id="queue_table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="detail")
             with TabPane("2 Mine", id="mine"):
-                yield DataTable(id="mine_table", cursor_type="row", zebra_stripes=True)
+                yield Table(id="mine_table", cursor_type="row", zebra_stripes=True)
             with TabPane("3 Audit", id="audit"):
                 with Horizontal(classes="row"):
                     for name, hint in (("user", "user"), ("account", "account"),
                                        ("document", "document no."), ("action", "action"),
                                        ("day_from", "from"), ("day_to", "to")):  # fmt: skip
                         yield Input("", id=name, placeholder=hint, compact=True)
-                yield DataTable(id="audit_table", cursor_type="row", zebra_stripes=True)
+                yield Table(id="audit_table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="error")
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from artui.money import MoneyError, RateError, format_amount, format_rate, parse
 from screens.base import WorkScreen
 from screens.customer_form import Form
 from widgets.cells import money, plain
+from widgets.fast_table import Table
 
 
 class CatalogueScreen(WorkScreen):
@@ -43,7 +44,7 @@ class CatalogueScreen(WorkScreen):
             yield Label("Prices of customer")
             yield Input("", id="customer", compact=True, placeholder="account (optional)")
             yield Static("", id="who")
-        yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
+        yield Table(id="items", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#items", DataTable)

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Label
 
 from artui.invoices import delete_draft, draft_list, with_lines
 from widgets.cells import day, money, plain
+from widgets.fast_table import Table
 
 
 class DraftsScreen(ModalScreen):
@@ -30,7 +31,7 @@ class DraftsScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Draft invoices: Enter reopens, Delete deletes, Esc closes", id="hint")
-            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield Table(cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -20,6 +20,7 @@ from artui.dunning_run import letter_pages, run
 from artui.errors import DomainError
 from screens.base import WorkScreen
 from widgets.cells import money, plain
+from widgets.fast_table import Table
 
 
 def default_folder() -> str:
@@ -60,7 +61,7 @@ class DunningScreen(WorkScreen):
             yield Input(default_folder(), id="folder", compact=True)
         yield Static("", id="error")
         yield Static("", id="summary")
-        yield DataTable(id="letters", cursor_type="row", zebra_stripes=True)
+        yield Table(id="letters", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#letters", DataTable)

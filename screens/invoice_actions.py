@@ -16,6 +16,7 @@ from artui import delivery
 from artui.errors import DomainError
 from screens.customer_form import Form
 from widgets.cells import day, money, plain
+from widgets.fast_table import Table
 
 
 class SendDialog(Form):
@@ -89,7 +90,7 @@ class DeliveryLog(ModalScreen):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"Deliveries of {self.number}: Enter marks one received · Esc closes")
-            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield Table(cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -146,7 +147,7 @@ class ChaseList(ModalScreen):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Sent over 7 days ago, never confirmed: Enter opens the account")
-            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield Table(cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Label
 
 from artui import sales_orders as so
 from widgets.cells import day, money, plain
+from widgets.fast_table import Table
 
 
 class OrdersList(ModalScreen):
@@ -29,7 +30,7 @@ class OrdersList(ModalScreen):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Open sales orders: Enter bills one · n new order · Esc closes", id="hint")
-            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield Table(cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Label
 
 from artui.lookup import LookupRow
 from widgets.cells import money, plain
+from widgets.fast_table import Table
 
 
 class PickCustomer(ModalScreen[LookupRow | None]):
@@ -30,7 +31,7 @@ class PickCustomer(ModalScreen[LookupRow | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(f"{len(self.rows)} customers match {self.typed!r}: Enter chooses"))
-            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield Table(cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -16,7 +16,7 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from artui import batches
 from artui.account import account_summary
@@ -31,6 +31,7 @@ from artui.remittance import numbers_in
 from screens.base import WorkScreen
 from screens.pick_customer import choose
 from widgets.cells import day, money, plain
+from widgets.fast_table import Table
 
 SHORT = [
     ("no short pay", ""),
@@ -51,7 +52,7 @@ def short_why(why: str) -> str:
     }.get(why, why)
 
 
-class ApplicationGrid(DataTable):
+class ApplicationGrid(Table):
     """The open items; the clerk's keys act on the row under the cursor."""
 
     BINDINGS = [

@@ -23,6 +23,7 @@ from artui.errors import DomainError
 from artui.money import MoneyError, format_amount, parse_amount
 from screens.base import WorkScreen
 from widgets.cells import money, plain
+from widgets.fast_table import Table
 
 NEW = 0  # the Select's value for "a new batch"
 HEADER = ("deposit_date", "bank", "control", "count")
@@ -78,7 +79,7 @@ class ReceiptsScreen(WorkScreen):
             yield Label("Count")
             yield Input("", id="count", compact=True, placeholder="0")
         yield Static("", id="error")
-        yield DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+        yield Table(id="lines", cursor_type="row", zebra_stripes=True)
         yield Static("", id="totals")
 
     def on_mount(self) -> None:

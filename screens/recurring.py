@@ -22,6 +22,7 @@ from artui.pricing import LineInput
 from screens.base import WorkScreen
 from screens.customer_form import Form
 from widgets.cells import day, money, plain
+from widgets.fast_table import Table
 
 
 class BillingRunScreen(WorkScreen):
@@ -51,7 +52,7 @@ class BillingRunScreen(WorkScreen):
             yield Label("(Enter drafts them)")
         yield Static("", id="error")
         yield Static("", id="summary")
-        yield DataTable(id="run", cursor_type="row", zebra_stripes=True)
+        yield Table(id="run", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#run", DataTable)

@@ -20,6 +20,7 @@ from artui.report_tables import PERIOD, TITLES, ReportTable, build, write_csv
 from screens.base import WorkScreen
 from widgets.aging_chart import bucket_chart
 from widgets.cells import plain
+from widgets.fast_table import Table
 
 SHOWN = 500  # rows drawn; the CSV and the PDF carry them all
 CHOICES = [(title, name) for name, title in TITLES.items()]
@@ -67,7 +68,7 @@ class ReportsScreen(WorkScreen):
         yield Static("", id="error")
         yield Static("", id="subtitle")
         yield Static("", id="chart")
-        yield DataTable(id="rows", zebra_stripes=True, cursor_type="row")
+        yield Table(id="rows", zebra_stripes=True, cursor_type="row")
         yield Static("", id="footer-lines")
 
     def on_mount(self) -> None:

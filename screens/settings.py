@@ -13,6 +13,7 @@ from artui.money import MoneyError, format_amount, parse_amount
 from screens.base import WorkScreen
 from screens.customer_form import Form
 from widgets.cells import money, plain
+from widgets.fast_table import Table
 
 COMPANY_TEXT = [
     ("name", "Name"),
@@ -71,9 +72,9 @@ class SettingsScreen(WorkScreen):
                     yield Label(label)
                     yield Input("", id=f"m_{name}", compact=True, placeholder=default)
             with TabPane("People", id="people"):
-                yield DataTable(id="users", cursor_type="row", zebra_stripes=True)
+                yield Table(id="users", cursor_type="row", zebra_stripes=True)
             with TabPane("Dunning", id="dunning"):
-                yield DataTable(id="levels", cursor_type="row", zebra_stripes=True)
+                yield Table(id="levels", cursor_type="row", zebra_stripes=True)
         yield Static("", id="error")
 
     def on_mount(self) -> None:

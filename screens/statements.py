@@ -22,6 +22,7 @@ from artui.money import MoneyError, format_amount, parse_amount
 from artui.statements import Statement, statement
 from screens.base import WorkScreen
 from widgets.cells import money, plain
+from widgets.fast_table import Table
 
 WHO = [
     ("all with a balance", "all"),
@@ -89,7 +90,7 @@ class StatementsScreen(WorkScreen):
             yield Input(default_folder(), id="folder", compact=True)
         yield Static("", id="error")
         yield Static("", id="summary")
-        table = DataTable(id="chosen", cursor_type="row", zebra_stripes=True)
+        table = Table(id="chosen", cursor_type="row", zebra_stripes=True)
         yield table
         with Horizontal(id="progress-row"):
             yield ProgressBar(id="progress", show_eta=False)

@@ -20,6 +20,7 @@ from artui.errors import DomainError
 from artui.money import format_amount
 from screens.base import WorkScreen
 from widgets.cells import day, money, plain
+from widgets.fast_table import Table
 
 WHO = [("my accounts", "mine"), ("everyone's", "all"), ("a collector's", "collector")]
 
@@ -57,7 +58,7 @@ class WorklistScreen(WorkScreen):
             yield Label("Collector")
             yield Input(self.book.user, id="collector", compact=True)
         yield Static("", id="summary")
-        yield DataTable(id="work", cursor_type="row", zebra_stripes=True)
+        yield Table(id="work", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#work", DataTable)
