@@ -19,7 +19,8 @@ SECONDS = float(
 @pytest.mark.postgres
 @pytest.mark.xdist_group("load")
 def test_twenty_clerks_lose_nothing(pg_url, record_property):
-    report = run(_fresh_pg_url(pg_url), clerks=20, seconds=SECONDS)
+    # niced: the other xdist worker's tests (timed benchmarks among them) run meanwhile
+    report = run(_fresh_pg_url(pg_url), clerks=20, seconds=SECONDS, nice=10)
     print(report.table())
     record_property("figures", report.table())
     assert report.errors == [], report.errors[:3]
