@@ -103,29 +103,53 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def scram_verifier(password: str, *, salt: bytes | None = None, iterations: int = 4096) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 5802/7677), made
+    here so the password itself never reaches the server or its statement log."""
+    import base64
+    import hashlib
+    import hmac
+    import os
+
+    salt = salt if salt is not None else os.urandom(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode()
+
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+def _run(conn: Connection, sql: str) -> None:
+    """A statement with no parameters through the driver ('%' is its placeholder mark)."""
+    conn.exec_driver_sql(sql.replace("%", "%%"))
+
+
 def _role_exists(conn: Connection, name: str) -> bool:
-    return conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first()
+    found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name})
+    return found.first() is not None
 
 
 def create_roles(conn: Connection, owner: str, clerk: str, password: str | None = None) -> None:
     """The two roles (made when missing), and the database handed to the owner. The
     connected admin becomes a member of the owner, to act as it."""
     if not _role_exists(conn, owner):
-        conn.exec_driver_sql(f"CREATE ROLE {ident(owner)} NOLOGIN")
+        _run(conn, f"CREATE ROLE {ident(owner)} NOLOGIN")
     if not _role_exists(conn, clerk):
-        conn.exec_driver_sql(f"CREATE ROLE {ident(clerk)} LOGIN")
+        _run(conn, f"CREATE ROLE {ident(clerk)} LOGIN")
     if password:
-        conn.exec_driver_sql(f"ALTER ROLE {ident(clerk)} PASSWORD {literal(password)}")
+        _run(conn, f"ALTER ROLE {ident(clerk)} PASSWORD {literal(scram_verifier(password))}")
     if not conn.execute(
         text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     ).scalar():
-        conn.exec_driver_sql(f"GRANT {ident(owner)} TO CURRENT_USER")
+        _run(conn, f"GRANT {ident(owner)} TO CURRENT_USER")
     database = conn.execute(text("SELECT current_database()")).scalar()
-    conn.exec_driver_sql(f"ALTER DATABASE {ident(database)} OWNER TO {ident(owner)}")
-    conn.exec_driver_sql(f"REVOKE ALL ON DATABASE {ident(database)} FROM PUBLIC")
-    conn.exec_driver_sql(
-        f"GRANT CONNECT, TEMPORARY ON DATABASE {ident(database)} TO {ident(clerk)}"
-    )
+    _run(conn, f"ALTER DATABASE {ident(database)} OWNER TO {ident(owner)}")
+    _run(conn, f"REVOKE ALL ON DATABASE {ident(database)} FROM PUBLIC")
+    _run(conn, f"GRANT CONNECT, TEMPORARY ON DATABASE {ident(database)} TO {ident(clerk)}")
     hand_over(conn, owner)
 
 
@@ -139,7 +163,7 @@ def _tables(conn: Connection) -> list[str]:
 def hand_over(conn: Connection, owner: str) -> None:
     """Every table of ours (with its id sequence) and our functions, owned by the owner."""
     for table in _tables(conn):
-        conn.exec_driver_sql(f"ALTER TABLE public.{ident(table)} OWNER TO {ident(owner)}")
+        _run(conn, f"ALTER TABLE public.{ident(table)} OWNER TO {ident(owner)}")
     rows = conn.execute(
         text(
             "SELECT p.oid::regprocedure::text FROM pg_proc p "
@@ -148,7 +172,7 @@ def hand_over(conn: Connection, owner: str) -> None:
         )
     )
     for (signature,) in rows.all():
-        conn.exec_driver_sql(f"ALTER FUNCTION {signature} OWNER TO {ident(owner)}")
+        _run(conn, f"ALTER FUNCTION {signature} OWNER TO {ident(owner)}")
 
 
 def grant(conn: Connection, owner: str, clerk: str) -> list[str]:
@@ -156,28 +180,28 @@ def grant(conn: Connection, owner: str, clerk: str) -> list[str]:
     that are insert-only for the clerks."""
     hand_over(conn, owner)
     c = ident(clerk)
-    conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {c}")
-    conn.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {c}")
-    conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {c}")
+    _run(conn, f"GRANT USAGE ON SCHEMA public TO {c}")
+    _run(conn, f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {c}")
+    _run(conn, f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {c}")
     insert_only = []
     for table in _tables(conn):
         t = f"public.{ident(table)}"
         if table in READ_ONLY:
-            conn.exec_driver_sql(f"GRANT SELECT ON {t} TO {c}")
+            _run(conn, f"GRANT SELECT ON {t} TO {c}")
         elif table in INSERT_ONLY:
-            conn.exec_driver_sql(f"GRANT SELECT, INSERT ON {t} TO {c}")
+            _run(conn, f"GRANT SELECT, INSERT ON {t} TO {c}")
             insert_only.append(table)
         elif table in MAINTAINED:
             cols = ", ".join(ident(col) for col in MAINTAINED[table])
-            conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE ({cols}) ON {t} TO {c}")
+            _run(conn, f"GRANT SELECT, INSERT, UPDATE ({cols}) ON {t} TO {c}")
         elif table == LINES:
-            conn.exec_driver_sql(f"GRANT SELECT, INSERT, DELETE ON {t} TO {c}")
+            _run(conn, f"GRANT SELECT, INSERT, DELETE ON {t} TO {c}")
         else:  # what people edit; `document` for its drafts, guarded by a trigger
-            conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO {c}")
+            _run(conn, f"GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO {c}")
     for sql in _FUNCTIONS:
-        conn.exec_driver_sql(sql.replace("%", "%%"))  # the driver's placeholders
+        _run(conn, sql)
     for sql in _triggers():
-        conn.exec_driver_sql(sql)
+        _run(conn, sql)
     hand_over(conn, owner)  # the functions just made
     return insert_only
 
