@@ -133,6 +133,7 @@ def post_plain(tx: Tx, batch: dict, lines: Sequence[tuple[dict, list]]) -> dict[
             "undoes_id": None,
             "created_by": tx.user,
             "created_at": tx.now,
+            **ledger.carried(debits[doc_id], on),
         }
         for pid, (_, allocs) in zip(ids, lines, strict=True)
         for doc_id, amount, _why in allocs

@@ -105,7 +105,8 @@ def _open_amounts(tx: Tx) -> list[Problem]:
 
 def _application_sides(tx: Tx) -> list[Problem]:
     """2: same customer and currency on both sides; a debit against a credit; dated no
-    earlier than either document; un-applications undo one positive row, once."""
+    earlier than either document; what it carries of them for the aging is theirs;
+    un-applications undo one positive row, once."""
     deb = D.alias("deb")
     cre = D.alias("cre")
     stmt = select(
@@ -123,6 +124,11 @@ def _application_sides(tx: Tx) -> list[Problem]:
         cre.c.doc_date.label("cd"),
         deb.c.status.label("ds"),
         cre.c.status.label("cs"),
+        deb.c.due_date.label("due"),
+        A.c.customer_id.label("a_cust"),
+        A.c.debit_date.label("a_dd"),
+        A.c.debit_due.label("a_due"),
+        A.c.credit_date.label("a_cd"),
     ).select_from(A.join(deb, deb.c.id == A.c.debit_id).join(cre, cre.c.id == A.c.credit_id))
     out = []
     for r in tx.conn.execute(stmt):
@@ -137,6 +143,10 @@ def _application_sides(tx: Tx) -> list[Problem]:
             out.append(Problem("2 sides", f"{where} is dated before its documents"))
         if r.ds != "posted" or r.cs != "posted":
             out.append(Problem("2 sides", f"{where} touches a draft"))
+        if (r.a_cust, r.a_dd, r.a_due, r.a_cd) != (r.dc, r.dd, r.due, r.cd):
+            out.append(
+                Problem("2 sides", f"{where} carries dates or a customer its documents lack")
+            )
         if (r.amount < 0) != (r.undoes_id is not None) or r.amount == 0:
             out.append(Problem("2 sides", f"{where}: only an un-application is negative"))
     undo = A.alias("undo")

@@ -233,6 +233,10 @@ _APP_COLUMNS = (
     "undoes_id",
     "created_by",
     "created_at",
+    "customer_id",
+    "debit_date",
+    "debit_due",
+    "credit_date",
 )
 _LINE_COLUMNS = (
     "document_id",
@@ -942,6 +946,7 @@ def _prepare(
     app_ids: dict[int, int] = {}
     for n, a in enumerate(led.apps, 1):
         app_ids[id(a)] = n
+        debit = led.docs[a["debit"]]
         app_rows.append(
             (
                 n,
@@ -953,6 +958,10 @@ def _prepare(
                 app_ids[id(a["undoes"])] if a["undoes"] else None,
                 "demo",
                 stamp,
+                debit["customer_id"],
+                day(debit["doc_date"]),
+                day(debit["due_date"]),
+                day(led.docs[a["credit"]]["doc_date"]),
             )
         )
     line_rows = [(new_id[ln[0]], *ln[1:]) for ln in led.lines]

@@ -64,6 +64,17 @@ _LAST_DEBIT_APP = select(func.max(A.c.applied_on)).where(A.c.debit_id == bindpar
 _LAST_CREDIT_APP = select(func.max(A.c.applied_on)).where(A.c.credit_id == bindparam("doc_id"))
 
 
+def carried(debit: Mapping[str, Any], credit_date: dt.date) -> dict[str, Any]:
+    """What an application row carries of its documents for the aging (migration 0013):
+    fixed once they are posted, so copying them can never go stale."""
+    return {
+        "customer_id": debit["customer_id"],
+        "debit_date": debit["doc_date"],
+        "debit_due": debit["due_date"],
+        "credit_date": credit_date,
+    }
+
+
 def is_debit(kind: str) -> bool:
     return kind in DEBIT_KINDS
 
@@ -408,6 +419,7 @@ def apply(
             "undoes_id": None,
             "created_by": tx.user,
             "created_at": tx.now,
+            **carried(debit, credit["doc_date"]),
         },
     ).inserted_primary_key[0]
     _set_open(tx, debit, debit["open_amount"] - amount)
@@ -476,6 +488,7 @@ def unapply(tx: Tx, application_id: int, on: dt.date, reason: str = "") -> Appli
             undoes_id=application_id,
             created_by=tx.user,
             created_at=tx.now,
+            **carried(debit, credit["doc_date"]),
         )
     ).inserted_primary_key[0]
     _set_open(tx, debit, debit["open_amount"] + amount)

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0012"  # keep in step with the newest file in migrations/versions
+HEAD = "0013"  # keep in step with the newest file in migrations/versions
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001

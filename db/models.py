@@ -307,6 +307,17 @@ class Application(SQLModel, table=True):
         Index("ix_application_debit", "debit_id", "applied_on"),
         Index("ix_application_credit", "credit_id", "applied_on"),
         Index("ix_application_applied_on", "applied_on"),
+        # The aging's add-back (applications after a date), per customer, from the
+        # index alone and in customer order.
+        Index(
+            "ix_application_aging",
+            "customer_id",
+            "applied_on",
+            "debit_date",
+            "debit_due",
+            "credit_date",
+            "amount",
+        ),
         STRICT,
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -318,6 +329,11 @@ class Application(SQLModel, table=True):
     undoes_id: int | None = Field(default=None, foreign_key="application.id")
     created_by: str = ""
     created_at: dt.datetime | None = None
+    # Copied from the two documents, which never change once posted (see migration 0013).
+    customer_id: int | None = None
+    debit_date: dt.date | None = None
+    debit_due: dt.date | None = None
+    credit_date: dt.date | None = None
 
 
 class FollowUp(SQLModel, table=True):
