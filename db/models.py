@@ -12,13 +12,22 @@ import datetime as dt
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
 from db import types  # noqa: F401  (STRICT-friendly type names on SQLite)
 
 STRICT = {"sqlite_strict": True}
 
 
-class Company(SQLModel, table=True):
+class Table(SQLModel):
+    """The base of every table: the schemas pydantic would build for validating
+    instances are built only if one is ever validated (the program reads and writes
+    through the tables, never through model instances): a third of start-up otherwise."""
+
+    model_config = SQLModelConfig(defer_build=True)
+
+
+class Company(Table, table=True):
     """One row (id 1): the company whose book this is, and its settings."""
 
     __tablename__ = "company"
@@ -40,7 +49,7 @@ class Company(SQLModel, table=True):
     version: int = 1
 
 
-class Setting(SQLModel, table=True):
+class Setting(Table, table=True):
     """Free-form settings (dunning levels, mail, keymap) as key/value text."""
 
     __tablename__ = "setting"
@@ -49,7 +58,7 @@ class Setting(SQLModel, table=True):
     value: str = ""
 
 
-class Sequence(SQLModel, table=True):
+class Sequence(Table, table=True):
     """Gapless number sequences, one per document kind. Taken inside the posting
     transaction, so a rolled-back posting gives its number back."""
 
@@ -61,7 +70,7 @@ class Sequence(SQLModel, table=True):
     next_value: int = 1
 
 
-class AppUser(SQLModel, table=True):
+class AppUser(Table, table=True):
     __tablename__ = "app_user"
     __table_args__ = STRICT
     name: str = Field(primary_key=True)  # login name
@@ -72,14 +81,14 @@ class AppUser(SQLModel, table=True):
     writeoff_limit: int = 500
 
 
-class PaymentTerms(SQLModel, table=True):
+class PaymentTerms(Table, table=True):
     __tablename__ = "payment_terms"
     __table_args__ = STRICT
     code: str = Field(primary_key=True)  # NET30, 2/10NET30, DUE, NET30EOM
     description: str = ""
 
 
-class Customer(SQLModel, table=True):
+class Customer(Table, table=True):
     __tablename__ = "customer"
     __table_args__ = STRICT
     id: int | None = Field(default=None, primary_key=True)
@@ -106,7 +115,7 @@ class Customer(SQLModel, table=True):
     updated_by: str = ""
 
 
-class Contact(SQLModel, table=True):
+class Contact(Table, table=True):
     __tablename__ = "contact"
     __table_args__ = STRICT
     id: int | None = Field(default=None, primary_key=True)
@@ -120,7 +129,7 @@ class Contact(SQLModel, table=True):
     version: int = 1
 
 
-class Address(SQLModel, table=True):
+class Address(Table, table=True):
     __tablename__ = "address"
     __table_args__ = STRICT
     id: int | None = Field(default=None, primary_key=True)
@@ -134,7 +143,7 @@ class Address(SQLModel, table=True):
     country: str = ""
 
 
-class Item(SQLModel, table=True):
+class Item(Table, table=True):
     __tablename__ = "item"
     __table_args__ = STRICT
     code: str = Field(primary_key=True)
@@ -144,7 +153,7 @@ class Item(SQLModel, table=True):
     active: bool = True
 
 
-class CustomerPrice(SQLModel, table=True):
+class CustomerPrice(Table, table=True):
     __tablename__ = "customer_price"
     __table_args__ = STRICT
     customer_id: int = Field(foreign_key="customer.id", primary_key=True)
@@ -152,7 +161,7 @@ class CustomerPrice(SQLModel, table=True):
     unit_price: int
 
 
-class DepositBatch(SQLModel, table=True):
+class DepositBatch(Table, table=True):
     __tablename__ = "deposit_batch"
     __table_args__ = STRICT
     id: int | None = Field(default=None, primary_key=True)
@@ -170,7 +179,7 @@ class DepositBatch(SQLModel, table=True):
     out_of_balance_reason: str = ""
 
 
-class BatchReceipt(SQLModel, table=True):
+class BatchReceipt(Table, table=True):
     """A receipt typed into an open deposit batch: not yet posted, so still editable.
     Posting the batch posts every line as a payment with its applications."""
 
@@ -199,7 +208,7 @@ class BatchReceipt(SQLModel, table=True):
     created_at: dt.datetime | None = None
 
 
-class Document(SQLModel, table=True):
+class Document(Table, table=True):
     """A posted (or draft) document. Debit kinds raise the balance, credit kinds lower it.
     `amount` is always positive; `open_amount` is kept with its applications."""
 
@@ -256,7 +265,7 @@ class Document(SQLModel, table=True):
     version: int = 1
 
 
-class DailyTotal(SQLModel, table=True):
+class DailyTotal(Table, table=True):
     """A control total: what was posted each day, per currency, kept in the posting's
     transaction. The aging ties out to it without summing millions of documents, and
     `artui check` recomputes it from the documents."""
@@ -269,7 +278,7 @@ class DailyTotal(SQLModel, table=True):
     credits: int = 0
 
 
-class InvoiceLine(SQLModel, table=True):
+class InvoiceLine(Table, table=True):
     __tablename__ = "invoice_line"
     __table_args__ = STRICT
     id: int | None = Field(default=None, primary_key=True)
@@ -285,7 +294,7 @@ class InvoiceLine(SQLModel, table=True):
     credits_line_id: int | None = None  # on a credit memo: the invoice line it credits
 
 
-class ReceiptDetail(SQLModel, table=True):
+class ReceiptDetail(Table, table=True):
     """How a payment arrived. Card payments keep brand and last four only."""
 
     __tablename__ = "receipt_detail"
@@ -298,7 +307,7 @@ class ReceiptDetail(SQLModel, table=True):
     payer: str = ""
 
 
-class Application(SQLModel, table=True):
+class Application(Table, table=True):
     """Settles a debit document against a credit document. Never deleted: an
     un-application is a new row with the negative amount, dated the day it was undone."""
 
@@ -336,7 +345,7 @@ class Application(SQLModel, table=True):
     credit_date: dt.date | None = None
 
 
-class FollowUp(SQLModel, table=True):
+class FollowUp(Table, table=True):
     """A logged contact with the customer (call, email, letter, visit). Never edited."""
 
     __tablename__ = "follow_up"
@@ -353,7 +362,7 @@ class FollowUp(SQLModel, table=True):
     created_at: dt.datetime | None = None
 
 
-class Promise(SQLModel, table=True):
+class Promise(Table, table=True):
     __tablename__ = "promise"
     __table_args__ = (Index("ix_promise_customer", "customer_id", "due_on"), STRICT)
     id: int | None = Field(default=None, primary_key=True)
@@ -369,7 +378,7 @@ class Promise(SQLModel, table=True):
     created_at: dt.datetime | None = None
 
 
-class Dispute(SQLModel, table=True):
+class Dispute(Table, table=True):
     __tablename__ = "dispute"
     __table_args__ = (Index("ix_dispute_customer", "customer_id"), STRICT)
     id: int | None = Field(default=None, primary_key=True)
@@ -385,7 +394,7 @@ class Dispute(SQLModel, table=True):
     created_by: str = ""
 
 
-class ApprovalRequest(SQLModel, table=True):
+class ApprovalRequest(Table, table=True):
     __tablename__ = "approval_request"
     __table_args__ = STRICT
     id: int | None = Field(default=None, primary_key=True)
@@ -401,7 +410,7 @@ class ApprovalRequest(SQLModel, table=True):
     note: str = ""
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(Table, table=True):
     """Who did what, with before and after, in a hash chain: each hash covers the
     event's content and the previous event's hash."""
 
@@ -422,7 +431,7 @@ class AuditEvent(SQLModel, table=True):
     hash: str = ""
 
 
-class Outbox(SQLModel, table=True):
+class Outbox(Table, table=True):
     """Side effects (mail, files) written with the transaction, sent after commit."""
 
     __tablename__ = "outbox"
@@ -437,7 +446,7 @@ class Outbox(SQLModel, table=True):
     sent_at: dt.datetime | None = None
 
 
-class Delivery(SQLModel, table=True):
+class Delivery(Table, table=True):
     """An invoice sent to its customer: by email (through the outbox, whose row says
     whether the server took it), on paper (a day's print file) or to the customer's
     portal (where, and the portal's confirmation number); confirmed once received."""
@@ -457,7 +466,7 @@ class Delivery(SQLModel, table=True):
     confirmed_at: dt.datetime | None = None
 
 
-class StatementRun(SQLModel, table=True):
+class StatementRun(Table, table=True):
     """A statement run: who was chosen, as of when, and how they were delivered; its
     statements can be printed again, identically, from it (migration 0006)."""
 
@@ -476,7 +485,7 @@ class StatementRun(SQLModel, table=True):
     finished_at: dt.datetime | None = None
 
 
-class StatementRunItem(SQLModel, table=True):
+class StatementRunItem(Table, table=True):
     __tablename__ = "statement_run_item"
     __table_args__ = (Index("ix_statement_run_item_run", "run_id", "position"), STRICT)
     id: int | None = Field(default=None, primary_key=True)
@@ -512,7 +521,7 @@ def _core_defaults() -> None:
 _core_defaults()
 
 
-class Contract(SQLModel, table=True):
+class Contract(Table, table=True):
     """Recurring billing: a customer billed the same lines every cycle until the end."""
 
     __tablename__ = "contract"
@@ -530,7 +539,7 @@ class Contract(SQLModel, table=True):
     created_at: dt.datetime | None = None
 
 
-class ContractLine(SQLModel, table=True):
+class ContractLine(Table, table=True):
     __tablename__ = "contract_line"
     __table_args__ = STRICT
     id: int | None = Field(default=None, primary_key=True)
@@ -544,7 +553,7 @@ class ContractLine(SQLModel, table=True):
     tax_rate: int = 0
 
 
-class ContractBilling(SQLModel, table=True):
+class ContractBilling(Table, table=True):
     """One contract billed for one cycle date: at most once (the unique key)."""
 
     __tablename__ = "contract_billing"
@@ -556,7 +565,7 @@ class ContractBilling(SQLModel, table=True):
     status: str = "draft"  # draft | posted | skipped
 
 
-class SalesOrder(SQLModel, table=True):
+class SalesOrder(Table, table=True):
     """What a customer ordered: billed into invoices, whole or in part, never twice."""
 
     __tablename__ = "sales_order"
@@ -572,7 +581,7 @@ class SalesOrder(SQLModel, table=True):
     created_at: dt.datetime | None = None
 
 
-class SalesOrderLine(SQLModel, table=True):
+class SalesOrderLine(Table, table=True):
     __tablename__ = "sales_order_line"
     __table_args__ = STRICT
     id: int | None = Field(default=None, primary_key=True)

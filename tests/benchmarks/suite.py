@@ -29,9 +29,13 @@ def cache_dir() -> Path:
     return path
 
 
+def bench_path(customers: int, seed: int = 1) -> Path:
+    return cache_dir() / f"book-{customers}-s{seed}-v{DEMO_VERSION}.db"
+
+
 def bench_book(customers: int, seed: int = 1) -> tuple[Book, float | None]:
     """The benchmark book (built when missing) and the seconds the build took, if built."""
-    path = cache_dir() / f"book-{customers}-s{seed}-v{DEMO_VERSION}.db"
+    path = bench_path(customers, seed)
     built = None
     if not path.exists():
         tmp = path.with_suffix(".building")

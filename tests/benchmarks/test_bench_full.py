@@ -38,6 +38,7 @@ def test_full_suite(tmp_path):
         *suite.measure_invoice_pdfs(book, 100),
         *suite.measure_statements(book),
         _import_figure(tmp_path),
+        suite.measure_cold_start(str(suite.bench_path(100_000))),
     ]
     print("\n" + suite.table("ARTUI benchmarks, 100,000 customers (SQLite)", figures))
     book.dispose()
