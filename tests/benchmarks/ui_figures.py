@@ -21,10 +21,10 @@ from .suite import TODAY, Figure, _painted, pct
 MOVES_PER_TABLE = 60  # Down presses; a PageDown after every fifth
 
 
-async def _move(app, table, key: str, more_due) -> float | None:  # noqa: ANN001
-    """One keystroke as the terminal sends it, timed to the table painted after it; None
-    when the cursor cannot move. When the move brings the next page of rows
-    (`more_due(row)`), the time runs until those rows are in the table and painted."""
+async def _move(app, table, key: str, more_due) -> tuple[float, bool] | None:  # noqa: ANN001
+    """One keystroke as the terminal sends it, timed to the table painted after it, and
+    whether it brought more rows; None when the cursor cannot move. When the move brings
+    the next page (`more_due(row)`), the time runs until those rows are in and painted."""
     from textual import events
 
     before, count = table.cursor_row, table.row_count
@@ -45,19 +45,20 @@ async def _move(app, table, key: str, more_due) -> float | None:  # noqa: ANN001
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"no more rows came into {table.id}")
     await _painted(app)
-    return (time.perf_counter() - start) * 1000
+    return (time.perf_counter() - start) * 1000, table.row_count > count
 
 
 async def _walk(app, table, more_due=lambda _row: False, moves: int = MOVES_PER_TABLE) -> list:  # noqa: ANN001
     """Down, and a PageDown after every fifth Down, until `moves` Downs or the end:
-    [(key, ms)]."""
+    [(key, ms)], the key "page" for a move that brought the next page of rows."""
     out = []
     for n in range(moves):
         for key in ("down", "pagedown") if n % 5 == 4 else ("down",):
-            ms = await _move(app, table, key, more_due)
-            if ms is None:
+            moved = await _move(app, table, key, more_due)
+            if moved is None:
                 return out
-            out.append((key, ms))
+            ms, loaded = moved
+            out.append(("page" if loaded else key, ms))
     return out
 
 
@@ -145,8 +146,8 @@ def measure_cursor_parts(book: Book) -> list[Figure]:
         )
     ]
     parts = {name: [m for _key, m in part] for name, part in samples.items()}
-    for key in ("down", "pagedown"):
-        parts[key] = [m for k, m in moves if k == key]
+    for key, name in (("down", "Down"), ("pagedown", "PageDown"), ("page", "loading a page")):
+        parts[name] = [m for k, m in moves if k == key]
     for name, part in parts.items():
         if part:
             figures.append(
