@@ -204,8 +204,9 @@ def test_user_roles_from_the_command_line(tmp_path):
     db = str(tmp_path / "b.db")
     run("init", db=db)
     assert run("user", "add", "sam", "--role", "supervisor", db=db).returncode == 0
-    refused = run("user", "add", "eve", db=db, user="mallory")
-    assert refused.returncode == 1 and "read-only" in refused.stderr
+    refused = run("user", "add", "eve", db=db, user="mallory")  # a stranger: refused
+    assert refused.returncode == 1 and "not a user of this book" in refused.stderr
+    assert run("user", "add", "eve", db=db, user="sam").returncode == 1  # admins only
 
 
 def test_backup_while_clerks_post(tmp_path):
