@@ -10,6 +10,7 @@ anything else (several lines, a renderable that is not text) goes the general wa
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets._data_table import CellCacheKey  # noqa: PLC2701
 
@@ -42,6 +43,22 @@ def cell_line(text: Text, width: int, padding: int, console, pre: Style, post: S
 
 class Table(DataTable):
     """DataTable with the fast one-line cell; used wherever a table can be long."""
+
+    def _update_dimensions(self, new_rows) -> None:  # noqa: ANN001
+        """DataTable measures every new cell to size its columns; when every column has
+        a width of its own the measures are thrown away, so they are not taken."""
+        new_rows = list(new_rows)
+        if any(c.auto_width for c in self.columns.values()) or any(
+            (row := self.rows.get(key)) is not None and (row.label is not None or row.auto_height)
+            for key in new_rows
+        ):
+            super()._update_dimensions(new_rows)
+            return
+        width = sum(c.get_render_width(self) for c in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(
+            width + self._row_label_column_width, self._total_row_height + header
+        )
 
     def _render_cell(
         self,
