@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from . import suite
+from . import suite, ui_figures
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("ARTUI_BENCH") != "full", reason="the full benchmark runs with make bench"
@@ -39,6 +39,8 @@ def test_full_suite(tmp_path):
         *suite.measure_statements(book),
         _import_figure(tmp_path),
         suite.measure_cold_start(str(suite.bench_path(100_000))),
+        *ui_figures.measure_cursor_parts(book),
+        ui_figures.measure_memory(str(suite.bench_path(100_000))),
     ]
     print("\n" + suite.table("ARTUI benchmarks, 100,000 customers (SQLite)", figures))
     book.dispose()
