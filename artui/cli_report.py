@@ -110,8 +110,9 @@ def _table(t: Any) -> None:
         typer.echo("Nothing to report.")
     else:
         cols = t.columns
+        shown = t.shown
         widths = [
-            min(30, max(len(c), *(len(row[i]) for row in t.shown))) for i, c in enumerate(cols)
+            min(30, max(len(c), *(len(row[i]) for row in shown))) for i, c in enumerate(cols)
         ]
 
         def line(cells: Any) -> str:
@@ -121,7 +122,7 @@ def _table(t: Any) -> None:
             ).rstrip()
 
         typer.echo(line(cols))
-        for row in t.shown:
+        for row in shown:
             typer.echo(line(row))
     for f in t.footer:
         typer.echo(f)

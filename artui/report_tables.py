@@ -8,8 +8,9 @@ in the PDF, plain (`1234.50`) in CSV and JSON.
 
 import csv
 import datetime as dt
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import IO, Any
 
@@ -89,7 +90,7 @@ class ReportTable:
     subtitle: str
     columns: tuple[str, ...]
     values: tuple[tuple[Any, ...], ...]  # plain values: amounts as 1234.50 text, ISO dates
-    shown: tuple[tuple[str, ...], ...]  # as a person reads them: 1,234.50
+    amounts: tuple[bool, ...]  # which columns hold amounts (shown with thousands)
     numeric: tuple[bool, ...]
     footer: tuple[str, ...] = ()  # the tie-out lines
     chart: tuple[tuple[str, int], ...] = ()  # aging: bucket totals of the main currency
@@ -100,8 +101,42 @@ class ReportTable:
     def ties(self) -> bool:
         return not self.untied
 
+    @property
+    def shown(self) -> list[tuple[str, ...]]:
+        """Every row as a person reads it (1,234.50)."""
+        return self.shown_rows()
+
+    def shown_rows(self, limit: int | None = None) -> list[tuple[str, ...]]:
+        """The first `limit` rows (all by default) as a person reads them: made when
+        asked, so that a whole-book report holds its rows once, not twice."""
+        cols = tuple(zip(self.columns, self.amounts, strict=True))
+        return [
+            tuple(_shown(v, c, amount) for v, (c, amount) in zip(row, cols, strict=True))
+            for row in self.values[:limit]
+        ]
+
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, v, strict=True)) for v in self.values]
+
+
+_FILE_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _shown(v: Any, column: str, amount: bool) -> str:
+    """A plain value (see _table) as a person reads it."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else ""
+    if isinstance(v, float):
+        return f"{v:.1%}" if column.startswith("share") else f"{v:,.1f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if amount and isinstance(v, str) and _FILE_AMOUNT.fullmatch(v):
+        whole, dot, frac = v.partition(".")
+        sign = "-" if whole.startswith("-") else ""
+        return f"{sign}{int(whole.lstrip('-')):,}{dot}{frac}"
+    return str(v)
 
 
 @read_only
@@ -139,49 +174,39 @@ def build(
 def _table(
     name: str,
     subtitle: str,
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     columns: tuple[str, ...] | None = None,
     money: frozenset[str] = frozenset(),
     **kw: Any,
 ) -> ReportTable:
-    """Rows of plain values to a table; `money` names amount columns beyond AMOUNTS."""
-    cols = columns or (tuple(rows[0]) if rows else EMPTY_COLUMNS.get(name, ()))
-    values, shown = [], []
-    for row in rows:
-        cur = row.get("currency", "USD")
-        v, s = [], []
-        for c in cols:
+    """Rows of plain values to a table; `money` names amount columns beyond AMOUNTS.
+    `rows` may be a generator: each row is let go once its values are taken."""
+    it = iter(rows)
+    first = next(it, None)
+    cols = columns or (tuple(first) if first is not None else EMPTY_COLUMNS.get(name, ()))
+    amounts = tuple(c in AMOUNTS or c in money for c in cols)
+    kinds = tuple(zip(cols, amounts, strict=True))
+    values = []
+    for row in itertools.chain([first], it) if first is not None else ():
+        v = []
+        for c, amount in kinds:
             x = row.get(c)
-            amount = c in AMOUNTS or c in money
             if amount and isinstance(x, int) and not isinstance(x, bool):
-                v.append(format_amount(x, cur, thousands=False))
-                s.append(format_amount(x, cur))
+                v.append(format_amount(x, row.get("currency", "USD"), thousands=False))
             elif isinstance(x, dt.date):
                 v.append(x.isoformat())
-                s.append(x.isoformat())
             elif isinstance(x, float):
                 v.append(round(x, 4))
-                s.append(f"{x:.1%}" if c.startswith("share") else f"{x:,.1f}")
-            elif isinstance(x, bool):
-                v.append(x)
-                s.append("yes" if x else "")
-            elif x is None:
-                v.append(None)
-                s.append("")
             else:
                 v.append(x)
-                s.append(f"{x:,}" if isinstance(x, int) and not isinstance(x, bool) else str(x))
         values.append(tuple(v))
-        shown.append(tuple(s))
     numeric = tuple(
-        bool(rows)
-        and isinstance(rows[0].get(c), int | float)
-        and not isinstance(rows[0].get(c), bool)
+        first is not None
+        and isinstance(first.get(c), int | float)
+        and not isinstance(first.get(c), bool)
         for c in cols
     )
-    return ReportTable(
-        name, TITLES[name], subtitle, cols, tuple(values), tuple(shown), numeric, **kw
-    )
+    return ReportTable(name, TITLES[name], subtitle, cols, tuple(values), amounts, numeric, **kw)
 
 
 def _aging(tx: Tx, name: str, subtitle: str, as_of: dt.date, *_: Any) -> ReportTable:
@@ -225,22 +250,21 @@ def _aging(tx: Tx, name: str, subtitle: str, as_of: dt.date, *_: Any) -> ReportT
             )
     else:
         names = {a.customer_id: a for a in result.rows}
-        rows = []
-        for i in open_items(tx, as_of):
-            a = names.get(i.customer_id)
-            rows.append(
-                {
-                    "account": a.account if a else "",
-                    "name": a.name if a else "",
-                    "currency": a.currency if a else "USD",
-                    "number": i.number,
-                    "kind": i.kind,
-                    "date": i.doc_date,
-                    "due": i.due_date,
-                    "days_past_due": max(i.days_past_due, 0),
-                    "open": i.signed_open,
-                }
-            )
+        rows = (  # one at a time: a whole book has a quarter of a million open items
+            {
+                "account": a.account if a else "",
+                "name": a.name if a else "",
+                "currency": a.currency if a else "USD",
+                "number": i.number,
+                "kind": i.kind,
+                "date": i.doc_date,
+                "due": i.due_date,
+                "days_past_due": max(i.days_past_due, 0),
+                "open": i.signed_open,
+            }
+            for i in open_items(tx, as_of)
+            for a in (names.get(i.customer_id),)
+        )
     return _table(
         name,
         subtitle,

@@ -99,8 +99,8 @@ class ReportsScreen(WorkScreen):
         if asked == self.asked:
             return  # the same question (mounting sends a change too): one answer is enough
         self.asked = asked
-        # The old answer goes before the new one is built: a whole-book aging holds every
-        # row twice (values and as shown), 100 MB at 100,000 customers.
+        # The old answer goes before the new one is built: a whole-book aging detail is
+        # a quarter of a million rows.
         self.table = None
         self.load(asked)
 
@@ -132,16 +132,17 @@ class ReportsScreen(WorkScreen):
             chart.display = False
         rows = self.query_one("#rows", DataTable)
         rows.clear(columns=True)
+        first = t.shown_rows(SHOWN)
         for i, (col, numeric) in enumerate(zip(t.columns, t.numeric, strict=True)):
             label = BUCKET_LABELS.get(col) or col.replace("_", " ")
             # Widths from the cells, not left to the table: every figure shows whole.
-            width = max([len(label), *(len(r[i]) for r in t.shown[:SHOWN])])
+            width = max([len(label), *(len(r[i]) for r in first)])
             rows.add_column(
                 Text(label, justify="right") if numeric else label,
                 key=col,
                 width=width if numeric else min(width, 28),
             )
-        for shown in t.shown[:SHOWN]:
+        for shown in first:
             rows.add_row(
                 *(
                     Text(v, justify="right", no_wrap=True) if n else plain(v)
