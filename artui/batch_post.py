@@ -20,6 +20,7 @@ from artui import audit, ledger
 from artui.book import Tx, next_numbers
 from artui.collections import settle_promises
 from artui.errors import AlreadyPosted, Refused
+from artui.faultpoints import reached
 from artui.ledger import A, C, D
 from db.bulk import driver_rows, driver_updates
 from db.models import BatchReceipt, Promise, ReceiptDetail
@@ -106,6 +107,7 @@ def post_plain(tx: Tx, batch: dict, lines: Sequence[tuple[dict, list]]) -> dict[
     # one executemany, then the ids by the command ids (RETURNING would cost a statement
     # a row through insertmanyvalues on SQLite)
     _write(tx, D, rows)
+    reached("batch_post.documents_written")  # mid-batch: payments in, nothing else yet
     by_command = dict(tx.conn.execute(in_batch).all())
     ids = [by_command[c] for c in commands]
     _write(

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from artui.errors import NotAllowed, NotFound, StorageFault, storage_fault
+from artui.faultpoints import reached
 from db import migrate
 from db.engine import is_sqlite, make_engine, normalize_url, read_unit, run_write
 from db.models import AppUser, Company, PaymentTerms, Sequence
@@ -188,8 +189,16 @@ class Book:
         conflicts; the whole of `work` runs again, so it must not have side effects
         outside the transaction)."""
         self.role()  # read before the write lock is taken
+
+        def unit(conn: Connection) -> T:
+            done = work(self._tx(conn, True))
+            reached("write.before_commit")  # the work done, COMMIT not yet sent
+            return done
+
         try:
-            return run_write(self.engine, lambda conn: work(self._tx(conn, True)))
+            done = run_write(self.engine, unit)
+            reached("write.after_commit")  # committed, the caller not yet told
+            return done
         except DBAPIError as exc:
             fault = self.fault(exc)
             if fault is None:
@@ -363,6 +372,7 @@ def next_number(tx: Tx, kind: str) -> tuple[str, int]:
     while tx.conn.execute(_SEQ_HELD, {"kind": kind, "seq": value}).first() is not None:
         value += 1
     tx.conn.execute(_SEQ_MOVE, {"b_kind": kind, "b_next": value + 1})
+    reached("write.numbered")  # a number taken inside the unit, the document not yet in
     return f"{row.prefix}{value:0{row.width}d}", value
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, update
 
 from artui.book import Book, Tx, read_only
 from artui.errors import Refused
+from artui.faultpoints import reached
 from db.engine import run_write
 from db.models import Outbox
 
@@ -169,6 +170,7 @@ def deliver(
             status, error = "failed", f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
         except (OSError, smtplib.SMTPException) as exc:
             status, error = "failed", f"the mail server could not be reached: {exc}"
+        reached("outbox.sent")  # the server has it; the row still says sending
         _mark(book, row_id, status, error)
         results.append(DeliveryResult(row_id, status, error))
     return results

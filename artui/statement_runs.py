@@ -25,6 +25,7 @@ from artui import audit, outbox
 from artui.aging import AgingRow, aging
 from artui.book import Book, Tx, read_only, unit_of_work
 from artui.errors import NotFound, Refused
+from artui.faultpoints import reached
 from artui.statements import Statement, statements_for
 from db.engine import run_write
 from db.models import Customer, StatementRun, StatementRunItem
@@ -218,6 +219,7 @@ def continue_run(
         sts, paths = _make_files(book, run, [p["customer_id"] for p in pending], folder)
         names = [str(p) for p in paths]
         book.write(lambda tx, p=pending, s=sts, n=names: _mark_done(tx, run, p, s, n))
+        reached("statement_run.batch_done")  # between batches: this one marked, mail queued
         if progress:
             done = _count_done(book, run_id)
             progress(Progress(done, run["total"], time.perf_counter() - started))
@@ -280,6 +282,7 @@ def _mark_done(
             customer_id=st.customer_id,
             after={"as_of": st.as_of, "balance": st.balance, "file": Path(path).name},
         )
+        reached("statement_run.marked")  # between statements, inside the batch's unit
 
 
 def _addressee(st: Statement) -> str:
