@@ -5,12 +5,17 @@ screen, and of opening an account: DataTable hands every cell to Rich as a padde
 renderable to be laid out and wrapped, about a millisecond a cell. A one-line cell of
 text needs only truncating, justifying and padding; that is done here directly, and
 anything else (several lines, a renderable that is not text) goes the general way.
+Moving the cursor, DataTable drew every line again; here only the lines that change.
 """
+
+from itertools import chain
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual._segment_tools import line_crop  # noqa: PLC2701
 from textual.geometry import Size
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import CellCacheKey  # noqa: PLC2701
 
@@ -43,6 +48,77 @@ def cell_line(text: Text, width: int, padding: int, console, pre: Style, post: S
 
 class Table(DataTable):
     """DataTable with the fast one-line cell; used wherever a table can be long."""
+
+    _frame_style: Style | None = None
+
+    def render_lines(self, crop):  # noqa: ANN001, ANN201
+        # DataTable works out the widget's style (a walk up the DOM) once per line: once
+        # per repaint is enough.
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
+    def render_line(self, y: int) -> Strip:
+        style = self._frame_style
+        if style is None:
+            return super().render_line(y)
+        scroll_x, scroll_y = self.scroll_offset
+        fixed = sum(
+            self.get_row_height(self._row_locations.get_key(i)) for i in range(self.fixed_rows)
+        )
+        if self.show_header:
+            fixed += self.get_row_height(self._header_row_key)
+        if y >= fixed:
+            y += scroll_y
+        return self._render_line(y, scroll_x, scroll_x + self.size.width, style)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """DataTable keys each drawn line on the cursor's position, so a move of the
+        cursor draws every line again, and a table that scrolls by a row draws all its
+        rows anew; a row cursor changes only its own row, so the line is keyed on
+        whether the cursor (and the mouse) is on it."""
+        if self.cursor_type != "row":
+            return super()._render_line(y, x1, x2, base_style)
+        width = self.size.width
+        try:
+            row_key, y_offset = self._get_offsets(y)
+        except LookupError:
+            return Strip.blank(width, base_style)
+        row = self._row_locations.get(row_key)  # None for the header
+        row = -1 if row is None else row
+        key = (
+            y,
+            x1,
+            x2,
+            width,
+            self.show_cursor and self.cursor_coordinate.row == row,
+            self.hover_coordinate.row == row,
+            base_style,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cache = self._line_cache
+        if key in cache:
+            return cache[key]
+        fixed, scrollable = self._render_line_in_row(
+            row_key,
+            y_offset,
+            base_style,
+            cursor_location=self.cursor_coordinate,
+            hover_location=self.hover_coordinate,
+        )
+        fixed_width = sum(
+            c.get_render_width(self) for c in self.ordered_columns[: self.fixed_columns]
+        )
+        fixed_line: list[Segment] = list(chain.from_iterable(fixed)) if fixed else []
+        scrollable_line: list[Segment] = list(chain.from_iterable(scrollable))
+        segments = fixed_line + line_crop(scrollable_line, x1 + fixed_width, x2, width)
+        strip = Strip(segments).adjust_cell_length(width, base_style).simplify()
+        cache[key] = strip
+        return strip
 
     def _update_dimensions(self, new_rows) -> None:  # noqa: ANN001
         """DataTable measures every new cell to size its columns; when every column has
