@@ -55,12 +55,19 @@ def cli(url: str, *args: str, real: bool = False) -> SimpleNamespace:
 @pytest.fixture
 def posted(book, book_url):
     """A book with invoices, a payment applied to one and a payment on account; its
-    anchor taken by `artui audit anchor`."""
+    anchor taken by `artui audit anchor`. On PostgreSQL the triggers that keep history
+    unchanged are in place, as `artui db roles` makes them."""
     add_customer(book)
     first = inv(book, amount=10000)
     inv(book, amount=5000)
     receive_payment(book, PaymentInput("C100", 3000, D0, applications=[(first.number, 3000)]))
     receive_payment(book, PaymentInput("C100", 2000, D0, auto=False))
+    if not book.sqlite:  # the guards of `artui db roles`, which the tamperer turns off
+        from db import roles
+
+        with book.engine.begin() as conn:
+            for sql in (*roles._FUNCTIONS, *roles._triggers()):
+                roles._run(conn, sql)
     out = cli(book_url, "audit", "anchor")
     assert out.returncode == 0, out.stderr
     head, count = out.stdout.split()[:2]
@@ -141,6 +148,16 @@ def test_changed_payload(posted):
     mid = middle_payment_event(book)
     change_payload(book, mid)
     assert_caught(url, head, f"audit event {mid} was changed after it was written", real=True)
+
+
+def test_on_postgresql_only_a_superuser_turning_the_triggers_off_gets_this_far(posted):
+    book, _, _ = posted
+    if book.sqlite:
+        pytest.skip("SQLite has no roles: whoever can write the file can edit it")
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="history"), book.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_event SET after = '' WHERE id = :i"), {"i": ids(book)[0]})
 
 
 def test_changed_payload_with_its_own_hash_recomputed(posted):
