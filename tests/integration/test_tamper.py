@@ -10,20 +10,25 @@ shows that the history it vouched for is gone.
 
 import gc
 import os
+import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 from typer.testing import CliRunner
 
 from artui.audit import GENESIS, event_hash
+from artui.book import Book, open_book
 from artui.receipts import PaymentInput, receive_payment
+from artui.users import add_user
+from db.engine import make_engine
 from db.models import AuditEvent
 
-from .conftest import TODAY, add_customer
+from .conftest import TODAY, _fresh_pg_url, add_customer
 from .test_ledger import D0, inv
 
 ARTUI = str(Path(sys.executable).with_name("artui"))
@@ -52,11 +57,18 @@ def cli(url: str, *args: str, real: bool = False) -> SimpleNamespace:
     return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
-@pytest.fixture
-def posted(book, book_url):
-    """A book with invoices, a payment applied to one and a payment on account; its
-    anchor taken by `artui audit anchor`. On PostgreSQL the triggers that keep history
-    unchanged are in place, as `artui db roles` makes them."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def template(request, tmp_path_factory) -> tuple[str, str, str]:
+    """(kind, url, anchor): a book with invoices, a payment applied to one and a payment
+    on account, made once; its anchor taken by `artui audit anchor`. On PostgreSQL the
+    triggers that keep history unchanged are in place, as `artui db roles` makes them."""
+    if request.param == "sqlite":
+        url = str(tmp_path_factory.mktemp("tamper") / "book.db")
+    else:
+        url = _fresh_pg_url(request.getfixturevalue("pg_url"))
+    book = open_book(url, "alice", create=True, company="Test Co", today=TODAY)
+    add_user(book, "sam", "supervisor")
+    add_user(book, "carl", "clerk")
     add_customer(book)
     first = inv(book, amount=10000)
     inv(book, amount=5000)
@@ -68,11 +80,33 @@ def posted(book, book_url):
         with book.engine.begin() as conn:
             for sql in (*roles._FUNCTIONS, *roles._triggers()):
                 roles._run(conn, sql)
-    out = cli(book_url, "audit", "anchor")
+    book.dispose()
+    out = cli(url, "audit", "anchor", real=True)
     assert out.returncode == 0, out.stderr
     head, count = out.stdout.split()[:2]
     assert int(count) >= 7
-    return book, book_url, head
+    return request.param, url, head
+
+
+@pytest.fixture
+def posted(template, tmp_path):
+    """(book, url, anchor): a copy of the template book, for one test to tamper with."""
+    kind, url, head = template
+    if kind == "sqlite":
+        for f in Path(url).parent.glob("book.db*"):
+            shutil.copy(f, tmp_path / f.name)
+        copy = str(tmp_path / "book.db")
+    else:
+        base, source = url.rsplit("/", 1)
+        name = "t_" + uuid.uuid4().hex[:12]
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+        admin.dispose()
+        copy = f"{base}/{name}"
+    book = Book(make_engine(copy), "alice", today=TODAY)
+    yield book, copy, head
+    book.dispose()
 
 
 def tamper(book, *statements: tuple[str, dict]) -> None:
