@@ -351,6 +351,7 @@ def test_sigkill_at_named_places_loses_nothing_and_doubles_nothing(tmp_path, mon
         book = make_book(db)
         mail = MailServer(folder / "mail") if point.startswith(("outbox", "statement")) else None
         t = Tally()
+        point_started = time.perf_counter()
         try:
             share = RUNS // len(points) + (i < RUNS % len(points))
             for k in range(share):
@@ -376,7 +377,8 @@ def test_sigkill_at_named_places_loses_nothing_and_doubles_nothing(tmp_path, mon
         print(
             f"\n  {point}: {t.runs} runs, {t.killed} killed, {t.acked} acknowledged, "
             f"{t.lost} lost, {t.duplicated} duplicated, {t.said_already} re-posts said "
-            f"already posted, {t.sent} mails once, {t.violations} check violations"
+            f"already posted, {t.sent} mails once, {t.violations} check violations "
+            f"({time.perf_counter() - point_started:.1f} s)"
         )
         total.add(t)
     print(
