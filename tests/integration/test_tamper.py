@@ -5,7 +5,9 @@ PostgreSQL (as a superuser that switches the triggers of `artui db roles` off).
 Why the anchor is kept outside the book: whoever can rewrite the audit table can also
 re-hash every event after the one they changed, and the chain is then consistent with
 itself (plain `artui check` passes). Only a head hash taken earlier and kept elsewhere
-shows that the history it vouched for is gone.
+shows that the history it vouched for is gone. What an anchor cannot show is a well
+chained event appended after it: the next anchor taken covers that. Posted rows are held
+to the ledger invariants and to their posting events in the chain.
 """
 
 import gc
