@@ -389,24 +389,16 @@ def open_items(
     as_of = as_of or tx.today
     stmt = _open_as_of(as_of, tx.today, customer_ids)
     out = []
-    for r in tx.conn.execute(stmt, {"as_of": as_of}):
-        if r.open_then <= 0:
+    append = out.append
+    debit = frozenset(DEBIT_KINDS)
+    # Fetched at once and unpacked by position: per-row attribute access was half the time.
+    for did, cid, kind, number, doc_date, due, amount, ref, _cur, open_then in tx.conn.execute(
+        stmt, {"as_of": as_of}
+    ).all():
+        if open_then <= 0:
             continue
-        dpd = (as_of - r.due_date).days if r.due_date and r.kind in DEBIT_KINDS else 0
-        out.append(
-            OpenItem(
-                r.id,
-                r.customer_id,
-                r.kind,
-                r.number,
-                r.doc_date,
-                r.due_date,
-                r.amount,
-                int(r.open_then),
-                dpd,
-                r.reference,
-            )
-        )
+        dpd = (as_of - due).days if due and kind in debit else 0
+        append(OpenItem(did, cid, kind, number, doc_date, due, amount, int(open_then), dpd, ref))
     out.sort(key=lambda i: (i.customer_id, i.due_date or i.doc_date, i.doc_date, i.id))
     return out
 
