@@ -111,9 +111,7 @@ def _table(t: Any) -> None:
     else:
         cols = t.columns
         shown = t.shown
-        widths = [
-            min(30, max(len(c), *(len(row[i]) for row in shown))) for i, c in enumerate(cols)
-        ]
+        widths = [min(30, max(len(c), *(len(row[i]) for row in shown))) for i, c in enumerate(cols)]
 
         def line(cells: Any) -> str:
             return "  ".join(
