@@ -230,6 +230,9 @@ class ArtuiApp(App):
     def on_unmount(self) -> None:
         if self.listener is not None:
             self.listener.stop(timeout=0)
+        import gc
+
+        gc.unfreeze()  # what was kept for the session may go (a process running many apps)
 
     # -- a dropped connection -----------------------------------------------------------
     def _watch_hangup(self) -> None:
