@@ -137,7 +137,7 @@ def _date(name: str) -> Any:
     return bindparam(name, type_=Date)
 
 
-def _addback(cte: bool = False) -> Any:
+def _addback() -> Any:
     """Per document, what applications dated after the date took off it: added back,
     it gives the open amount on the date."""
     later = (
@@ -149,8 +149,7 @@ def _addback(cte: bool = False) -> Any:
         )
     ).subquery("later")
     sums = select(later.c.doc_id, func.sum(later.c.amount).label("back")).group_by(later.c.doc_id)
-    # A CTE when used twice: computed once, not once per branch.
-    return sums.cte("addback") if cte else sums.subquery("addback")
+    return sums.subquery("addback")
 
 
 def _bucket_sums(date_col: Any, amount: Any, ranges: dict, by: str) -> list[Any]:
@@ -183,45 +182,53 @@ def _aging_sums(
     row. `added_back` is False when nothing was applied after the date (as of today)."""
     as_of = _date("as_of")
     zeros = [literal(0).label(n) for n in ranges]
-    open_docs = (D.c.open_amount > 0, D.c.status == "posted", D.c.doc_date <= as_of)
+    ids = None if customer_ids is None else list(customer_ids)
+
+    def part(cid: Any, *figures: Any, where: tuple) -> Any:
+        """One customer's sums from one source (grouped by `cid`)."""
+        stmt = select(cid.label("cid"), *figures).where(*where)
+        if ids is not None:
+            stmt = stmt.where(cid.in_(ids))
+        return stmt.group_by(cid)
+
+    open_doc = (IS_OPEN, D.c.status == "posted", D.c.doc_date <= as_of)
     parts = [
-        select(
-            D.c.customer_id.label("cid"),
+        part(
+            D.c.customer_id,
             *_bucket_sums(
                 D.c.due_date if by == "due" else D.c.doc_date, D.c.open_amount, ranges, by
             ),
             literal(0).label("unapplied"),
-        ).where(IS_OPEN, *open_docs[1:], D.c.kind.in_(DEBIT_KINDS)),
-        select(
-            D.c.customer_id.label("cid"), *zeros, (-func.sum(D.c.open_amount)).label("unapplied")
-        ).where(IS_OPEN, *open_docs[1:], D.c.kind.in_(CREDIT_KINDS)),
+            where=(*open_doc, D.c.kind.in_(DEBIT_KINDS)),
+        ),
+        part(
+            D.c.customer_id,
+            *zeros,
+            (-func.sum(D.c.open_amount)).label("unapplied"),
+            where=(*open_doc, D.c.kind.in_(CREDIT_KINDS)),
+        ),
     ]
     if added_back:
         # On SQLite `+applied_on` keeps the planner off the applied_on index here: the
         # covering index in customer order answers without sorting the rows to group them.
         later = (literal_column("+application.applied_on") if sqlite else A.c.applied_on) > as_of
         parts += [
-            select(
-                A.c.customer_id.label("cid"),
+            part(
+                A.c.customer_id,
                 *_bucket_sums(
                     A.c.debit_due if by == "due" else A.c.debit_date, A.c.amount, ranges, by
                 ),
                 literal(0).label("unapplied"),
-            ).where(later, A.c.debit_date <= as_of),
-            select(
-                A.c.customer_id.label("cid"), *zeros, (-func.sum(A.c.amount)).label("unapplied")
-            ).where(later, A.c.credit_date <= as_of),
+                where=(later, A.c.debit_date <= as_of),
+            ),
+            part(
+                A.c.customer_id,
+                *zeros,
+                (-func.sum(A.c.amount)).label("unapplied"),
+                where=(later, A.c.credit_date <= as_of),
+            ),
         ]
-    if customer_ids is not None:
-        ids = list(customer_ids)
-        parts = [
-            p.where((D.c.customer_id if i < 2 else A.c.customer_id).in_(ids))
-            for i, p in enumerate(parts)
-        ]
-    grouped = [
-        p.group_by(D.c.customer_id if i < 2 else A.c.customer_id) for i, p in enumerate(parts)
-    ]
-    both = union_all(*grouped).subquery("parts")
+    both = union_all(*parts).subquery("parts")
     names = [*ranges, "unapplied"]
     return (
         select(both.c.cid, *(func.sum(both.c[n]).label(n) for n in names))
