@@ -69,6 +69,9 @@ def make_engine(url: str | os.PathLike | None = None, *, echo: bool = False) -> 
         )
         _sqlite_events(engine)
         return engine
+    from db.models import postgresql_options
+
+    postgresql_options()
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 

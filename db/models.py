@@ -230,7 +230,8 @@ class Document(Table, table=True):
             "status",
             "open_amount",
             sqlite_where=text("open_amount > 0"),
-            postgresql_where=text("open_amount > 0"),
+            # postgresql_where is added by postgresql_options(): naming it here loads
+            # SQLAlchemy's PostgreSQL dialects (~50 ms of every start on SQLite)
         ),
         STRICT,
     )
@@ -594,3 +595,11 @@ class SalesOrderLine(Table, table=True):
     discount_rate: int = 0
     tax_rate: int = 0
     billed_quantity: int = 0
+
+
+def postgresql_options() -> None:
+    """The PostgreSQL half of the partial open-items index, added once a PostgreSQL
+    engine is made (what `create_all` and alembic's comparison read)."""
+    ix = next(i for i in Document.__table__.indexes if i.name == "ix_document_open")
+    if ix.dialect_options["postgresql"]["where"] is None:
+        ix.dialect_options["postgresql"]["where"] = text("open_amount > 0")

@@ -51,6 +51,13 @@ class Table(DataTable):
 
     _frame_style: Style | None = None
 
+    def add_column(self, label=None, *, width=None, key=None, default=None):  # noqa: ANN001, ANN201
+        # A heading is shown as written: DataTable reads a str as markup, whose emoji
+        # table alone costs ~15 ms of the first screen.
+        if isinstance(label, str):
+            label = Text(label)
+        return super().add_column(label, width=width, key=key, default=default)
+
     def render_lines(self, crop):  # noqa: ANN001, ANN201
         # DataTable works out the widget's style (a walk up the DOM) once per line: once
         # per repaint is enough.
