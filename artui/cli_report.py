@@ -1,14 +1,16 @@
 """`artui report NAME`: the reports of `artui/reports.py` as a table, CSV or JSON."""
 
 import datetime as dt
+import json
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 
-from artui.cli import app, book, dump_json, fail, parse_day
+from artui.cli import app, book, fail, parse_day
 
 
 class Name(StrEnum):
@@ -61,42 +63,40 @@ def report(
         fail("--from is after --to.", 2)
     if fmt is Fmt.pdf and out is None:
         fail("--format pdf needs -o FILE.pdf.", 2)
-    t = build(b, name.value, as_of=day, start=frm, end=to, user=user)
-    if fmt is Fmt.json:
-        dump_json(
-            {
+
+    def run(tx: Any) -> Any:
+        # One read transaction: the rows streamed out agree with the totals and tie-out.
+        t = build(
+            tx,
+            name.value,
+            as_of=day,
+            start=frm,
+            end=to,
+            user=user,
+            counted=fmt is not Fmt.csv and fmt is not Fmt.json,
+        )
+        if fmt is Fmt.json:
+            head = {
                 "report": name.value,
                 "title": t.title,
                 "subtitle": t.subtitle,
                 "from": frm.isoformat(),
                 "to": to.isoformat(),
                 "as_of": day.isoformat(),
-                "rows": t.records(),
+                "rows": [],
                 "footer": list(t.footer),
             }
-        )
-    elif fmt is Fmt.csv:
-        write_csv(t, sys.stdout)
-    elif fmt is Fmt.pdf:
-        from artui.pdf.report import render_table
+            write_json(head, "rows", map(t.record, t.rows.stream(tx)), sys.stdout)
+        elif fmt is Fmt.csv:
+            write_csv(t, sys.stdout, tx)
+        elif fmt is Fmt.pdf:
+            assert out is not None
+            write_pdf(t, tx, day, out)
+        else:
+            _table(t, tx)
+        return t
 
-        assert out is not None
-        data = render_table(
-            t.title,
-            t.subtitle,
-            t.columns,
-            t.shown,
-            t.numeric,
-            dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC),
-            t.footer,
-        )
-        try:
-            out.write_bytes(data)
-        except OSError as exc:
-            fail(f"Could not write {out}: {exc.strerror or exc}.")
-        typer.echo(f"{t.title} ({t.subtitle}): {len(t.values)} rows, written to {out}.")
-    else:
-        _table(t)
+    t = b.read(run)
     if not t.ties:
         fail(
             f"{t.title}: the receivable does not tie for {', '.join(t.untied)} "
@@ -104,14 +104,65 @@ def report(
         )
 
 
-def _table(t: Any) -> None:
+def write_json(head: dict[str, Any], key: str, items: Iterable[Any], out: IO[str]) -> None:
+    """`dump_json(head)` with `head[key]` holding `items`, written as they come: the same
+    text, byte for byte, without holding the list."""
+    marker = "\x00streamed\x00"
+    before, after = json.dumps({**head, key: marker}, indent=2, ensure_ascii=False).split(
+        json.dumps(marker), 1
+    )
+    out.write(before)
+    sep = "[\n    "
+    for item in items:
+        out.write(sep + _record(item))
+        sep = ",\n    "
+    out.write("[]" if sep.startswith("[") else "\n  ]")
+    out.write(after + "\n")
+
+
+_SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _record(item: dict[str, Any]) -> str:
+    """`json.dumps(item, indent=2)` indented for its place in the list, for a flat dict:
+    JSON's indenting encoder is pure Python, and a whole-book report has 268,000 rows."""
+    if not item or any(isinstance(v, list | tuple | dict) for v in item.values()):
+        return json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+    fields = ",\n      ".join(f"{_SCALAR(k)}: {_SCALAR(v)}" for k, v in item.items())
+    return "{\n      " + fields + "\n    }"
+
+
+def write_pdf(t: Any, tx: Any, day: dt.date, out: Path) -> None:
+    from artui.pdf.report import render_table
+
+    data = render_table(
+        t.title,
+        t.subtitle,
+        t.columns,
+        t.shown(t.rows.stream(tx)),  # the PDF holds every row itself: so may this list
+        t.numeric,
+        dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC),
+        t.footer,
+    )
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        fail(f"Could not write {out}: {exc.strerror or exc}.")
+    typer.echo(f"{t.title} ({t.subtitle}): {t.count} rows, written to {out}.")
+
+
+def _table(t: Any, tx: Any) -> None:
+    """The rows as text columns as wide as their widest cell: read twice (widths, then
+    lines) rather than held."""
     typer.echo(f"{t.title}, {t.subtitle}")
-    if not t.values:
+    if not t.count:
         typer.echo("Nothing to report.")
     else:
         cols = t.columns
-        shown = t.shown
-        widths = [min(30, max(len(c), *(len(row[i]) for row in shown))) for i, c in enumerate(cols)]
+        widths = [len(c) for c in cols]
+        for row in t.shown_iter(t.rows.stream(tx)):
+            widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+        widths = [min(30, w) for w in widths]
 
         def line(cells: Any) -> str:
             return "  ".join(
@@ -120,7 +171,7 @@ def _table(t: Any) -> None:
             ).rstrip()
 
         typer.echo(line(cols))
-        for row in shown:
+        for row in t.shown_iter(t.rows.stream(tx)):
             typer.echo(line(row))
     for f in t.footer:
         typer.echo(f)

@@ -4,21 +4,41 @@ prints come from here, so the three always say the same thing.
 Each report is a function of `reports.py` (or the aging); this module only names the
 columns and formats the cells: amounts shown with thousands separators on screen and
 in the PDF, plain (`1234.50`) in CSV and JSON.
+
+A table holds its totals, tie-out and chart, never the rows of a whole-book report: its
+`rows` hand them out a page at a time (the screen, as the clerk scrolls) or streamed in
+order through one read transaction (CSV, JSON, PDF). The aging summary's pages are
+ranges of customers by account, the aging detail's ranges of customers by id; the small
+reports keep their few rows and page through them.
 """
 
 import csv
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, fields
-from typing import IO, Any
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, fields, replace
+from typing import IO, Any, Protocol
+
+from sqlalchemy import select
 
 from artui import reports as r
-from artui.aging import aging, open_items
+from artui.aging import (
+    Aging,
+    AgingRow,
+    AgingTotal,
+    aging,
+    aging_stream,
+    aging_totals,
+    ledger_balances,
+    open_item_count,
+    open_items,
+    open_items_stream,
+)
 from artui.book import Tx, read_only
 from artui.dates import BUCKET_LABELS, BUCKETS
-from artui.money import format_amount
+from artui.ledger import C
+from artui.money import MINOR_DIGITS, format_amount
 
 TITLES = {
     "aging": "Aging summary",
@@ -83,40 +103,76 @@ EMPTY_COLUMNS = {
 }
 
 
+PAGE = 300  # rows a page holds (at least: an aging detail page ends with a customer)
+Row = tuple[Any, ...]  # plain values: amounts as 1234.50 text, ISO dates
+
+
+@dataclass(frozen=True)
+class Page:
+    values: tuple[Row, ...]
+    after: Any  # where the next page starts; None after the last page
+
+
+class Rows(Protocol):
+    """Where a report's rows come from: a page at a time or all, in order, streamed."""
+
+    def page(self, tx: Tx, after: Any = None, size: int = PAGE) -> Page: ...
+
+    def stream(self, tx: Tx) -> Iterator[Row]: ...
+
+
+@dataclass(frozen=True)
+class Held:
+    """The rows of a small report, held (a month's register, a dozen DSO points)."""
+
+    values: tuple[Row, ...]
+
+    def page(self, tx: Tx | None, after: Any = None, size: int = PAGE) -> Page:
+        start = after or 0
+        end = start + size
+        return Page(self.values[start:end], end if end < len(self.values) else None)
+
+    def stream(self, tx: Tx | None) -> Iterator[Row]:
+        return iter(self.values)
+
+
 @dataclass(frozen=True)
 class ReportTable:
     name: str
     title: str
     subtitle: str
     columns: tuple[str, ...]
-    values: tuple[tuple[Any, ...], ...]  # plain values: amounts as 1234.50 text, ISO dates
+    rows: Rows  # the rows' plain values, by page or streamed
+    count: int | None  # how many rows (None: not counted, see `build`)
     amounts: tuple[bool, ...]  # which columns hold amounts (shown with thousands)
     numeric: tuple[bool, ...]
     footer: tuple[str, ...] = ()  # the tie-out lines
     chart: tuple[tuple[str, int], ...] = ()  # aging: bucket totals of the main currency
     chart_currency: str = ""
     untied: tuple[str, ...] = ()  # aging and month-end: the currencies that do not tie
+    amount_width: int = 0  # aging: the widest amount shown (a total's): any row's fits
 
     @property
     def ties(self) -> bool:
         return not self.untied
 
-    @property
-    def shown(self) -> list[tuple[str, ...]]:
-        """Every row as a person reads it (1,234.50)."""
-        return self.shown_rows()
+    def values(self, tx: Tx | None = None) -> list[Row]:
+        """Every row's plain values (a small report's, or a test's: a whole-book report
+        is read with `rows.stream` or by page)."""
+        return list(self.rows.stream(tx))  # type: ignore[arg-type]
 
-    def shown_rows(self, limit: int | None = None) -> list[tuple[str, ...]]:
-        """The first `limit` rows (all by default) as a person reads them: made when
-        asked, so that a whole-book report holds its rows once, not twice."""
+    def shown(self, values: Iterable[Row]) -> list[tuple[str, ...]]:
+        """Rows as a person reads them (1,234.50): made when asked, so that a report
+        holds its rows once, not twice."""
+        return list(self.shown_iter(values))
+
+    def shown_iter(self, values: Iterable[Row]) -> Iterator[tuple[str, ...]]:
         cols = tuple(zip(self.columns, self.amounts, strict=True))
-        return [
-            tuple(_shown(v, c, amount) for v, (c, amount) in zip(row, cols, strict=True))
-            for row in self.values[:limit]
-        ]
+        for row in values:
+            yield tuple(_shown(v, c, amount) for v, (c, amount) in zip(row, cols, strict=True))
 
-    def records(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, v, strict=True)) for v in self.values]
+    def record(self, values: Row) -> dict[str, Any]:
+        return dict(zip(self.columns, values, strict=True))
 
 
 _FILE_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
@@ -148,9 +204,11 @@ def build(
     start: dt.date | None = None,
     end: dt.date | None = None,
     user: str | None = None,
+    counted: bool = True,
 ) -> ReportTable:
     """The report `name` as of a date (or for a period: `start` to `end`, by default the
-    month of the as-of date up to it)."""
+    month of the as-of date up to it). `counted=False` leaves a whole-book aging
+    detail's rows uncounted (`count` None): an export that streams them needs no count."""
     if name not in TITLES:
         raise ValueError(f"There is no report called {name}.")
     as_of = as_of or tx.today
@@ -167,8 +225,11 @@ def build(
     )
     if user and name in ("receipts", "register", "credits", "activity"):
         subtitle += f", {user}"
-    maker = _MAKERS[name]
-    return maker(tx, name, subtitle, as_of, start, end, user)
+    t = _MAKERS[name](tx, name, subtitle, as_of, start, end, user)
+    if t.count is None and counted:
+        n = open_item_count(tx, as_of)
+        t = replace(t, count=n, numeric=t.numeric if n else (False,) * len(t.columns))
+    return t
 
 
 def _table(
@@ -179,40 +240,176 @@ def _table(
     money: frozenset[str] = frozenset(),
     **kw: Any,
 ) -> ReportTable:
-    """Rows of plain values to a table; `money` names amount columns beyond AMOUNTS.
-    `rows` may be a generator: each row is let go once its values are taken."""
+    """Rows of plain values to a table that holds them; `money` names amount columns
+    beyond AMOUNTS."""
     it = iter(rows)
     first = next(it, None)
     cols = columns or (tuple(first) if first is not None else EMPTY_COLUMNS.get(name, ()))
     amounts = tuple(c in AMOUNTS or c in money for c in cols)
     kinds = tuple(zip(cols, amounts, strict=True))
-    values = []
-    for row in itertools.chain([first], it) if first is not None else ():
-        v = []
-        for c, amount in kinds:
-            x = row.get(c)
-            if amount and isinstance(x, int) and not isinstance(x, bool):
-                v.append(format_amount(x, row.get("currency", "USD"), thousands=False))
-            elif isinstance(x, dt.date):
-                v.append(x.isoformat())
-            elif isinstance(x, float):
-                v.append(round(x, 4))
-            else:
-                v.append(x)
-        values.append(tuple(v))
+    values = tuple(
+        _plain(row, kinds) for row in (itertools.chain([first], it) if first is not None else ())
+    )
     numeric = tuple(
         first is not None
         and isinstance(first.get(c), int | float)
         and not isinstance(first.get(c), bool)
         for c in cols
     )
-    return ReportTable(name, TITLES[name], subtitle, cols, tuple(values), amounts, numeric, **kw)
+    return ReportTable(
+        name, TITLES[name], subtitle, cols, Held(values), len(values), amounts, numeric, **kw
+    )
+
+
+def _plain(row: dict[str, Any], kinds: tuple[tuple[str, bool], ...]) -> Row:
+    """A row's plain values: amounts as 1234.50 text, dates ISO, ratios to 4 places."""
+    v = []
+    for c, amount in kinds:
+        x = row.get(c)
+        if amount and isinstance(x, int) and not isinstance(x, bool):
+            v.append(format_amount(x, row.get("currency", "USD"), thousands=False))
+        elif isinstance(x, dt.date):
+            v.append(x.isoformat())
+        elif isinstance(x, float):
+            v.append(round(x, 4))
+        else:
+            v.append(x)
+    return tuple(v)
+
+
+# -- The aging: totals from the database, rows by page or streamed -------------------
+
+
+_OTHER_DIGITS = frozenset(c for c, d in MINOR_DIGITS.items() if d != 2)
+
+
+def _plain_amount(minor: int, currency: str) -> str:
+    """`format_amount(minor, currency, thousands=False)`, quicker for the currencies of
+    two decimals: a whole-book aging detail formats a quarter of a million."""
+    if (currency or "USD").upper() in _OTHER_DIGITS:
+        return format_amount(minor, currency, thousands=False)
+    whole, frac = divmod(-minor if minor < 0 else minor, 100)
+    return f"-{whole}.{frac:02d}" if minor < 0 else f"{whole}.{frac:02d}"
+
+
+def _summary_row(a: AgingRow) -> Row:
+    cur = a.currency
+    return (
+        a.account,
+        a.name,
+        cur,
+        *(_plain_amount(x, cur) for x in a[4:]),  # the buckets, then unapplied
+        _plain_amount(a.balance, cur),
+    )
+
+
+def _total_row(t: AgingTotal) -> Row:
+    cur = t.currency
+    return (
+        "TOTAL",
+        f"{t.customers} customers",
+        cur,
+        *(_plain_amount(getattr(t, b), cur) for b in BUCKETS),
+        _plain_amount(t.unapplied, cur),
+        _plain_amount(t.balance, cur),
+    )
+
+
+def _detail_row(i: Any, a: AgingRow | None) -> Row:
+    """An open item beside its customer's aging row (None when the customer's balance
+    is nil: the item is shown without account or name, as it always was)."""
+    cur = a.currency if a else "USD"
+    return (
+        a.account if a else "",
+        a.name if a else "",
+        cur,
+        i.number,
+        i.kind,
+        i.doc_date.isoformat(),
+        i.due_date.isoformat() if i.due_date else None,
+        max(i.days_past_due, 0),
+        _plain_amount(i.signed_open, cur),
+    )
+
+
+def _customers_after(tx: Tx, column: Any, after: Any, limit: int) -> list[tuple[int, Any]]:
+    """(id, key) of the next `limit` customers by `column` (account or id) after `after`."""
+    stmt = select(C.c.id, column).order_by(column).limit(limit)
+    if after is not None:
+        stmt = stmt.where(column > after)
+    return [(cid, key) for cid, key in tx.conn.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class AgingSummaryRows:
+    """The aging summary's rows: customers by account, then a TOTAL row per currency.
+    A page is the customers after an account, aged together (an IN list of ids)."""
+
+    as_of: dt.date
+    totals: tuple[AgingTotal, ...]
+    by: str = "due"
+
+    def page(self, tx: Tx, after: Any = None, size: int = PAGE) -> Page:
+        out: list[Row] = []
+        while len(out) < size:
+            # Most customers of a whole book have a balance: a few more than needed.
+            found = _customers_after(tx, C.c.account, after, size - len(out) + size // 4)
+            if not found:
+                return Page((*out, *(_total_row(t) for t in self.totals)), None)
+            after = found[-1][1]
+            rows = aging(tx, self.as_of, by=self.by, customer_ids=[cid for cid, _ in found]).rows
+            out.extend(_summary_row(a) for a in rows)
+        return Page(tuple(out), after)
+
+    def stream(self, tx: Tx) -> Iterator[Row]:
+        for a in aging_stream(tx, self.as_of, by=self.by):
+            yield _summary_row(a)
+        for t in self.totals:
+            yield _total_row(t)
+
+
+@dataclass(frozen=True)
+class AgingDetailRows:
+    """The aging detail's rows: open items by customer id, then due date. A page is the
+    open items of the customers after an id (it ends with a customer's last item)."""
+
+    as_of: dt.date
+
+    def page(self, tx: Tx, after: Any = None, size: int = PAGE) -> Page:
+        out: list[Row] = []
+        while len(out) < size:
+            # A customer has two or three open items: a page's worth of customers, and
+            # more when the first have none.
+            found = _customers_after(tx, C.c.id, after, max(size - len(out), 50) // 2)
+            if not found:
+                return Page(tuple(out), None)
+            ids = [cid for cid, _ in found]
+            after = ids[-1]
+            names = {a.customer_id: a for a in aging(tx, self.as_of, customer_ids=ids).rows}
+            for i in open_items(tx, self.as_of, customer_ids=ids):
+                out.append(_detail_row(i, names.get(i.customer_id)))
+        return Page(tuple(out), after)
+
+    def stream(self, tx: Tx) -> Iterator[Row]:
+        """Two streams in customer order, merged: the open items and the aging rows
+        (for each customer's account, name and currency)."""
+        customers = aging_stream(tx, self.as_of, order="id")
+        a = next(customers, None)
+        for i in open_items_stream(tx, self.as_of):
+            while a is not None and a.customer_id < i.customer_id:
+                a = next(customers, None)
+            yield _detail_row(i, a if a is not None and a.customer_id == i.customer_id else None)
+
+
+SUMMARY_NUMERIC = tuple(c in (*BUCKETS, "unapplied", "balance") for c in EMPTY_COLUMNS["aging"])
+DETAIL_NUMERIC = tuple(c in ("days_past_due", "open") for c in EMPTY_COLUMNS["aging-detail"])
 
 
 def _aging(tx: Tx, name: str, subtitle: str, as_of: dt.date, *_: Any) -> ReportTable:
-    result = aging(tx, as_of)
+    totals = aging_totals(tx, as_of)
+    tie = Aging(as_of, "due", (), totals, ledger_balances(tx, as_of)).tie_out()
     footer, untied = [], []
-    for cur, (total, ledger, diff) in sorted(result.tie_out().items()):
+    for cur, (total, ledger, diff) in sorted(tie.items()):
         if diff:
             untied.append(cur)
         footer.append(
@@ -221,58 +418,41 @@ def _aging(tx: Tx, name: str, subtitle: str, as_of: dt.date, *_: Any) -> ReportT
             + ("" if diff == 0 else "  DOES NOT TIE")
         )
     book_cur = tx.company()["currency"]
-    main = next((t for t in result.totals if t.currency == book_cur), None) or (
-        result.totals[0] if result.totals else None
+    main = next((t for t in totals if t.currency == book_cur), None) or (
+        totals[0] if totals else None
     )
     chart = tuple((BUCKET_LABELS[b], getattr(main, b)) for b in BUCKETS) if main else ()
+    rows: Rows
     if name == "aging":
-        rows = [
-            {
-                "account": a.account,
-                "name": a.name,
-                "currency": a.currency,
-                **{b: getattr(a, b) for b in BUCKETS},
-                "unapplied": a.unapplied,
-                "balance": a.balance,
-            }
-            for a in result.rows
-        ]
-        for t in result.totals:
-            rows.append(
-                {
-                    "account": "TOTAL",
-                    "name": f"{t.customers} customers",
-                    "currency": t.currency,
-                    **{b: getattr(t, b) for b in BUCKETS},
-                    "unapplied": t.unapplied,
-                    "balance": t.balance,
-                }
-            )
+        rows = AgingSummaryRows(as_of, totals)
+        count = sum(t.customers for t in totals) + len(totals)
+        numeric = SUMMARY_NUMERIC
     else:
-        names = {a.customer_id: a for a in result.rows}
-        rows = (  # one at a time: a whole book has a quarter of a million open items
-            {
-                "account": a.account if a else "",
-                "name": a.name if a else "",
-                "currency": a.currency if a else "USD",
-                "number": i.number,
-                "kind": i.kind,
-                "date": i.doc_date,
-                "due": i.due_date,
-                "days_past_due": max(i.days_past_due, 0),
-                "open": i.signed_open,
-            }
-            for i in open_items(tx, as_of)
-            for a in (names.get(i.customer_id),)
-        )
-    return _table(
+        rows = AgingDetailRows(as_of)
+        count = None  # counted by `build` when asked: the whole book's open items
+        numeric = DETAIL_NUMERIC
+    columns = EMPTY_COLUMNS[name]
+    return ReportTable(
         name,
+        TITLES[name],
         subtitle,
+        columns,
         rows,
+        count,
+        tuple(c in AMOUNTS for c in columns),
+        numeric if count != 0 else (False,) * len(columns),  # no rows: nothing to align
         footer=tuple(footer),
         chart=chart,
         chart_currency=main.currency if main else "",
         untied=tuple(untied),
+        amount_width=max(
+            (
+                len(format_amount(x, t.currency))
+                for t in totals
+                for x in (*(getattr(t, b) for b in BUCKETS), t.unapplied, t.balance)
+            ),
+            default=0,
+        ),
     )
 
 
@@ -373,8 +553,15 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def write_csv(t: ReportTable, out: IO[str]) -> None:
-    """The report's columns and plain values, formula text neutralised."""
+def write_csv(t: ReportTable, out: IO[str], tx: Tx | None = None) -> int:
+    """The report's columns and plain values, formula text neutralised, written as
+    they are read (`tx`: the read transaction a whole-book report streams from).
+    Returns how many rows were written."""
     w = csv.writer(out, lineterminator="\n")
     w.writerow(t.columns)
-    w.writerows([csv_cell(x) for x in v] for v in t.values)
+    rows = t.rows.stream(tx)  # type: ignore[arg-type]
+    n = 0
+    while chunk := list(itertools.islice(rows, 1000)):
+        w.writerows([csv_cell(x) for x in v] for v in chunk)
+        n += len(chunk)
+    return n

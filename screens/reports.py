@@ -2,7 +2,10 @@
 
 The screen shows what `artui.report_tables.build` returns, the same table the CLI
 prints and the PDF holds. The aging shows its buckets as a chart above the table, and
-the tie-out lines under it.
+the tie-out lines under it. The screen holds the totals and the rows the clerk has
+scrolled to: the first page, and each next page as the cursor nears the last row
+(Down, PageDown, End). Each page is read when it is asked for; a saved file reads all
+its rows again, with the totals, in one read transaction.
 """
 
 import datetime as dt
@@ -16,13 +19,13 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from artui.dates import BUCKET_LABELS
-from artui.report_tables import PERIOD, TITLES, ReportTable, build, write_csv
+from artui.report_tables import PAGE, PERIOD, TITLES, Page, ReportTable, build, write_csv
 from screens.base import WorkScreen
 from widgets.aging_chart import bucket_chart
 from widgets.cells import plain
 from widgets.fast_table import Table
 
-SHOWN = 500  # rows drawn; the CSV and the PDF carry them all
+MORE_WITHIN = 40  # the next page is read when the cursor is this near the last row
 CHOICES = [(title, name) for name, title in TITLES.items()]
 
 
@@ -54,6 +57,8 @@ class ReportsScreen(WorkScreen):
         self.folder = folder or default_folder()
         self.table: ReportTable | None = None
         self.asked: tuple | None = None
+        self.after: object = None  # where the next page starts; None: all rows are in
+        self.asking: tuple | None = None  # the page being read
 
     def compose_body(self) -> ComposeResult:
         today = self.app.book.today().isoformat()  # type: ignore[attr-defined]
@@ -102,26 +107,29 @@ class ReportsScreen(WorkScreen):
         # The old answer goes before the new one is built: a whole-book aging detail is
         # a quarter of a million rows.
         self.table = None
+        self.after = None
         self.load(asked)
 
     @work(thread=True, exclusive=True, group="report")
     def load(self, asked: tuple) -> None:
         name, as_of, start, end = asked
+
+        def read(tx):  # noqa: ANN001, ANN202
+            t = build(tx, name, as_of=as_of, start=start, end=end)
+            return t, t.rows.page(tx, None, PAGE)
+
         try:
-            table = build(self.app.book, name, as_of=as_of, start=start, end=end)  # type: ignore[attr-defined]
+            table, page = self.app.book.read(read)  # type: ignore[attr-defined]
         except Exception as exc:  # the sentence beside the fields, never a traceback
             self.app.call_from_thread(self.query_one("#error", Static).update, str(exc))
             return
-        self.app.call_from_thread(self.show, asked, table)
+        self.app.call_from_thread(self.show, asked, table, page)
 
-    def show(self, asked: tuple, t: ReportTable) -> None:
+    def show(self, asked: tuple, t: ReportTable, page: Page) -> None:
         if asked != self.asked:
             return  # an older answer
         self.table = t
-        more = f"  ·  first {SHOWN} of {len(t.values):,} shown" if len(t.values) > SHOWN else ""
-        self.query_one("#subtitle", Static).update(
-            f"{t.title}, {t.subtitle}: {len(t.values):,} rows{more}"
-        )
+        self.after = page.after
         chart = self.query_one("#chart", Static)
         if t.chart:
             drawn = Text(f"{t.chart_currency} by bucket\n", style="dim")
@@ -132,60 +140,116 @@ class ReportsScreen(WorkScreen):
             chart.display = False
         rows = self.query_one("#rows", DataTable)
         rows.clear(columns=True)
-        first = t.shown_rows(SHOWN)
+        first = t.shown(page.values)
         for i, (col, numeric) in enumerate(zip(t.columns, t.numeric, strict=True)):
             label = BUCKET_LABELS.get(col) or col.replace("_", " ")
             # Widths from the cells, not left to the table: every figure shows whole.
             width = max([len(label), *(len(r[i]) for r in first)])
+            if t.amounts[i] and self.after is not None:
+                width = max(width, t.amount_width)  # the rows to come fit too
             rows.add_column(
                 Text(label, justify="right") if numeric else label,
                 key=col,
                 width=width if numeric else min(width, 28),
             )
-        for shown in first:
-            rows.add_row(
-                *(
-                    Text(v, justify="right", no_wrap=True) if n else plain(v)
-                    for v, n in zip(shown, t.numeric, strict=True)
-                )
-            )
+        self._add_rows(first)
         lines = self.query_one("#footer-lines", Static)
         style = "bold" if t.ties else "bold red"
         lines.update(Text("\n".join(t.footer), style=style))
         lines.display = bool(t.footer)
 
-    def action_save(self, kind: str) -> None:
+    def _add_rows(self, shown: list[tuple[str, ...]]) -> None:
+        t = self.table
+        assert t is not None
+        rows = self.query_one("#rows", DataTable)
+        for cells in shown:
+            rows.add_row(
+                *(
+                    Text(v, justify="right", no_wrap=True) if n else plain(v)
+                    for v, n in zip(cells, t.numeric, strict=True)
+                )
+            )
+        count = t.count or 0
+        more = f"  ·  {rows.row_count:,} read, more as you scroll" if rows.row_count < count else ""
+        self.query_one("#subtitle", Static).update(f"{t.title}, {t.subtitle}: {count:,} rows{more}")
+
+    @on(DataTable.RowHighlighted, "#rows")
+    def rows_scrolled(self, event: DataTable.RowHighlighted) -> None:
+        """Keyset paging: the next page when the cursor nears the last row read."""
+        near_end = event.cursor_row >= event.data_table.row_count - MORE_WITHIN
+        if self.after is not None and near_end and self.asking != (self.asked, self.after):
+            self.asking = (self.asked, self.after)  # once: the cursor moves on meanwhile
+            self.more(self.asked, self.after)
+
+    @work(thread=True, exclusive=True, group="report.more")
+    def more(self, asked: tuple | None, after: object) -> None:
         t = self.table
         if t is None:
             return
+        try:
+            page = self.app.book.read(lambda tx: t.rows.page(tx, after, PAGE))  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self._append, asked, after, page)
+
+    def _append(self, asked: tuple | None, after: object, page: Page) -> None:
+        if asked != self.asked or after != self.after or self.table is None:
+            return  # another report, or this page is already in
+        self.after = page.after
+        self._add_rows(self.table.shown(page.values))
+
+    def action_save(self, kind: str) -> None:
+        t = self.table
+        if t is None or self.asked is None:
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = t.subtitle.replace("as of ", "").replace(" to ", "_").split(",")[0]
-        path = self.folder / f"{t.name}-{stamp}.{kind}"
-        try:
+        self.save(self.asked, self.folder / f"{t.name}-{stamp}.{kind}", kind)
+
+    @work(thread=True, exclusive=True, group="report.save")
+    def save(self, asked: tuple, path: Path, kind: str) -> None:
+        """The whole report, read again with its totals in one read transaction and
+        written as it is read (a PDF is made whole, then written)."""
+        name, as_of, start, end = asked
+
+        def write(tx):  # noqa: ANN001, ANN202
+            t = build(tx, name, as_of=as_of, start=start, end=end, counted=False)
             if kind == "csv":
                 with open(path, "w", newline="", encoding="utf-8") as fh:
-                    write_csv(t, fh)
-            else:
-                from artui.pdf.report import render_table
+                    return t, write_csv(t, fh, tx)
+            from artui.pdf.report import render_table
 
-                path.write_bytes(
-                    render_table(
-                        t.title,
-                        t.subtitle,
-                        t.columns,
-                        t.shown,
-                        t.numeric,
-                        dt.datetime.now(dt.UTC).replace(microsecond=0),
-                        t.footer,
-                    )
+            shown = t.shown(t.rows.stream(tx))
+            path.write_bytes(
+                render_table(
+                    t.title,
+                    t.subtitle,
+                    t.columns,
+                    shown,
+                    t.numeric,
+                    dt.datetime.now(dt.UTC).replace(microsecond=0),
+                    t.footer,
                 )
+            )
+            return t, len(shown)
+
+        try:
+            t, count = self.app.book.read(write)  # type: ignore[attr-defined]
         except OSError as exc:
-            self.app.say(f"Could not write {path}: {exc.strerror or exc}.", error=True)  # type: ignore[attr-defined]
+            self.app.call_from_thread(
+                self.app.say,  # type: ignore[attr-defined]
+                f"Could not write {path}: {exc.strerror or exc}.",
+                error=True,
+            )
+            return
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]
             return
         home = str(Path.home())
         shown = "~" + str(path)[len(home) :] if str(path).startswith(home) else str(path)
-        self.app.say(f"{t.title}: {len(t.values):,} rows saved to {shown}.")  # type: ignore[attr-defined]
-        self.app.hand_over(path)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.app.say, f"{t.title}: {count:,} rows saved to {shown}.")  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.app.hand_over, path)  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
