@@ -174,3 +174,15 @@ def test_write_json_matches_json_dumps():
             out.getvalue()
             == json.dumps({**head, "rows": items}, indent=2, ensure_ascii=False) + "\n"
         )
+
+
+def test_worklist_keeps_the_first_by_rank(demo_book):
+    """The worklist keeps only its first `limit` accounts as the rows stream past: they
+    are the first of the whole list, in its order."""
+    from artui.collections import worklist
+
+    everyone = worklist(demo_book, None, limit=100_000)
+    assert len(everyone) > 5
+    assert everyone == sorted(everyone, key=lambda w: (not w.due_now, -w.score, w.account))
+    for limit in (1, 5, len(everyone) - 1):
+        assert worklist(demo_book, None, limit=limit) == everyone[:limit]
