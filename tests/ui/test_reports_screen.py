@@ -4,6 +4,7 @@ report on screen, saving CSV and PDF."""
 import csv
 import io
 
+import pytest
 from pypdf import PdfReader
 from textual.widgets import DataTable, Input, Select, Static
 
@@ -88,3 +89,42 @@ async def test_save_csv_and_pdf(book, tmp_path):
         text = "\n".join(p.extract_text() for p in PdfReader(str(pdf_file)).pages)
         assert "Aging detail" in text and expected.shown(values)[0][3] in text
         assert "saved to" in app.screen.query_one(StatusLine).message
+
+
+@pytest.mark.parametrize("name", ["aging-detail", "aging"])
+@sync
+async def test_scrolling_reads_the_next_pages(book, monkeypatch, name):
+    """Pages of 10 rows: the report opens with its first page; Down, PageDown and End
+    near the last row read the next ones until the table holds the whole report, row
+    for row as built at once (the summary's TOTAL rows last)."""
+    import screens.reports as reports_screen
+
+    monkeypatch.setattr(reports_screen, "PAGE", 10)
+    monkeypatch.setattr(reports_screen, "MORE_WITHIN", 3)
+    expected = build(book, name, as_of=TODAY)
+    values = book.read(expected.values)
+    assert len(values) > 30, "enough rows for several pages"
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ReportsScreen(name))
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#rows", DataTable)
+        first = table.row_count
+        assert 10 <= first < len(values)  # a page ends with a customer's last item
+        assert f"{len(values):,} rows" in text_of(app, "#subtitle")
+        assert "more as you scroll" in text_of(app, "#subtitle")
+        screen.set_focus(table)
+        await pilot.press(*["down"] * (first - 2))
+        await settle(pilot)
+        assert table.row_count > first  # the cursor neared the end: the next page
+        for _ in range(len(values)):
+            if table.row_count == len(values):
+                break
+            await pilot.press("end", "pagedown")
+            await settle(pilot)
+        assert table.row_count == len(values)
+        assert "more as you scroll" not in text_of(app, "#subtitle")
+        shown = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        assert shown == expected.shown(values)
