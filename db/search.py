@@ -112,6 +112,11 @@ def search_customer_ids(conn: Connection, query: str, limit: int = 50) -> list[i
         clauses.append(f"(search_text LIKE :s{i} OR search_text LIKE :w{i})")
         params[f"s{i}"] = escaped + "%"
         params[f"w{i}"] = "% " + escaped + "%"
+        if len(t) >= 3:
+            # Implied by the two above, but a form the trigram index answers: without it
+            # the planner scanned the table (2 ms at 2,000 customers for a rare word).
+            clauses.append(f"search_text LIKE :a{i}")
+            params[f"a{i}"] = "%" + escaped + "%"
     sql = "SELECT id FROM customer WHERE " + " AND ".join(clauses) + " LIMIT :n"
     return [r[0] for r in conn.execute(text(sql), params)]
 
