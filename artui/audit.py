@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text
 
 from artui.book import Tx, read_only
+from db import arrays
 from db.bulk import driver_rows
 from db.models import AuditEvent
 
@@ -115,8 +116,11 @@ def record_many(tx: Tx, events: list[dict[str, Any]]) -> None:
         }
         row["hash"] = prev = event_hash(row)
         rows.append(row)
-    _, _, sql, values = driver_rows(tx.conn.dialect.name, _T, rows)
-    tx.conn.exec_driver_sql(sql, values)
+    _, names, sql, values = driver_rows(tx.conn.dialect.name, _T, rows)
+    if tx.sqlite:
+        tx.conn.exec_driver_sql(sql, values)
+    else:  # one statement, not one per event (db/arrays.py); ids follow the rows' order
+        arrays.insert_rows(tx.conn, _T, names, values)
     tx.cache["audit_head"] = prev
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, func, select
 
 from artui import audit, ledger
 from artui.book import Tx, next_numbers
@@ -22,12 +22,15 @@ from artui.collections import settle_promises
 from artui.errors import AlreadyPosted, Refused
 from artui.faultpoints import reached
 from artui.ledger import A, C, D
+from db import arrays
 from db.bulk import driver_rows, driver_updates
 from db.models import BatchReceipt, Promise, ReceiptDetail
 
 RD = ReceiptDetail.__table__
 BR = BatchReceipt.__table__
 P = Promise.__table__
+# PostgreSQL: ids as one array parameter (an IN list of hundreds cost more to plan)
+_IDS = bindparam("ids", type_=ARRAY(Integer))
 
 
 def is_plain(line: dict, allocations: list | None) -> bool:
@@ -191,13 +194,20 @@ def post_plain(tx: Tx, batch: dict, lines: Sequence[tuple[dict, list]]) -> dict[
 
 
 def _write(tx: Tx, table: Any, rows: list[dict]) -> None:
-    """Rows through the driver's executemany: SQLAlchemy's per-row work is most of the
-    cost of a few hundred rows."""
-    _, _, sql, values = driver_rows(tx.conn.dialect.name, table, rows)
-    tx.conn.exec_driver_sql(sql, values)
+    """Rows through the driver's executemany on SQLite (SQLAlchemy's per-row work is most
+    of the cost of a few hundred rows), as arrays in one statement on PostgreSQL."""
+    _, names, sql, values = driver_rows(tx.conn.dialect.name, table, rows)
+    if tx.sqlite:
+        tx.conn.exec_driver_sql(sql, values)
+    else:
+        arrays.insert_rows(tx.conn, table, names, values)
 
 
 def _update(tx: Tx, table: Any, columns: list[str], key: str, rows: list[dict]) -> None:
+    if not tx.sqlite:
+        values = [tuple(r[c] for c in [*columns, key]) for r in rows]
+        arrays.update_rows(tx.conn, table, columns, key, values)
+        return
     sql, values = driver_updates(tx.conn.dialect.name, table, columns, key, rows)
     tx.conn.exec_driver_sql(sql, values)
 
@@ -232,11 +242,11 @@ def _close_charges(tx: Tx, debits: dict[int, dict], left: dict[int, int], on: dt
     closing = [i for i in changed if left[i] == 0]
     last = {}
     if closing:
+        which = A.c.debit_id.in_(closing) if tx.sqlite else A.c.debit_id == any_(_IDS)
         last = dict(
             tx.conn.execute(
-                select(A.c.debit_id, func.max(A.c.applied_on))
-                .where(A.c.debit_id.in_(closing))
-                .group_by(A.c.debit_id)
+                select(A.c.debit_id, func.max(A.c.applied_on)).where(which).group_by(A.c.debit_id),
+                {} if tx.sqlite else {"ids": closing},
             ).all()
         )
     params = []

@@ -1,0 +1,53 @@
+"""Many rows in one statement on PostgreSQL: each column goes as one array parameter and
+the server unnests them.
+
+psycopg's executemany runs its statement once per row (in a pipeline: one round trip,
+but one execution, one set of locks and one statement trigger per row): 600 application
+rows took 31 ms so on two cores; as arrays the server's work is a few ms. The rows come in as tuples
+in the column order given (see `db.bulk.driver_rows`); `unnest` yields them in array
+order, so serial ids are taken in that order too (the audit chain relies on it).
+"""
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection
+
+
+@cache
+def _pg_type(table: Any, name: str) -> str:
+    from sqlalchemy.dialects import postgresql
+
+    return table.c[name].type.compile(dialect=postgresql.dialect())
+
+
+def _arrays(table: Any, names: list[str]) -> str:
+    # binary arrays: psycopg dumps them in less than half the time of text ones
+    return ", ".join(f"%b::{_pg_type(table, n)}[]" for n in names)
+
+
+def _columns(rows: list[tuple], width: int) -> list[list]:
+    return [list(col) for col in zip(*rows, strict=True)] if rows else [[]] * width
+
+
+def insert_rows(conn: Connection, table: Any, names: list[str], rows: list[tuple]) -> None:
+    """INSERT the rows (tuples in the order of `names`) with one statement."""
+    quoted = ", ".join(f'"{n}"' for n in names)
+    sql = f"INSERT INTO {table.name} ({quoted}) SELECT * FROM unnest({_arrays(table, names)})"
+    conn.exec_driver_sql(sql, tuple(_columns(rows, len(names))))
+
+
+def update_rows(
+    conn: Connection, table: Any, columns: list[str], key: str, rows: list[tuple]
+) -> None:
+    """UPDATE `columns` of the rows found by `key` with one statement; each row is a
+    tuple of the columns' new values and then the key."""
+    names = [*columns, key]
+    sets = ", ".join(f'"{c}" = v."{c}"' for c in columns)
+    quoted = ", ".join(f'"{n}"' for n in names)
+    sql = (
+        f"UPDATE {table.name} AS t SET {sets} "
+        f"FROM unnest({_arrays(table, names)}) AS v({quoted}) "
+        f'WHERE t."{key}" = v."{key}"'
+    )
+    conn.exec_driver_sql(sql, tuple(_columns(rows, len(names))))
