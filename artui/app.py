@@ -458,6 +458,28 @@ class ArtuiApp(App):
             self.push_screen("account")
             self.call_after_refresh(_settle_gc)  # the screen is kept for the session
             return
+        self._load_account(customer_id, document_id, tab)
+
+    @work(thread=True, exclusive=True, group="app.account")
+    def _load_account(self, customer_id: int, document_id: int | None, tab: str) -> None:
+        """Read the customer first and show the screen with them in one paint: showing
+        it emptied first cost a paint of its own, and a moment of a blank account."""
+        from textual.worker import get_current_worker
+
+        from screens.account import load
+
+        try:
+            data = load(self.book, customer_id)
+        except Exception:  # noqa: BLE001 - the screen reads again and says what failed
+            data = None
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._show_account, customer_id, document_id, tab, data)
+
+    def _show_account(
+        self, customer_id: int, document_id: int | None, tab: str, data: object
+    ) -> None:
+        from screens.account import AccountScreen
+
         screen = self.get_screen("account")
         assert isinstance(screen, AccountScreen)
         if screen in self.screen_stack:
@@ -465,7 +487,7 @@ class ArtuiApp(App):
                 self.pop_screen()
         else:
             self.push_screen("account")
-        screen.retarget(customer_id, document_id, tab)
+        screen.retarget(customer_id, document_id, tab, data)  # type: ignore[arg-type]
 
     async def action_quit(self) -> None:
         from screens.confirm import Confirm

@@ -143,11 +143,22 @@ class AccountScreen(WorkScreen):
         self.open_shown = 0
         self.stale: set[str] = set()
 
-    def retarget(self, customer_id: int, document_id: int | None = None, tab: str = "open") -> None:
-        """Show another customer on this (already built) screen."""
+    def retarget(
+        self,
+        customer_id: int,
+        document_id: int | None = None,
+        tab: str = "open",
+        data: Loaded | None = None,
+    ) -> None:
+        """Show another customer on this (already built) screen; with `data` (read for
+        that customer) at once, else once it has been read."""
+        fresh = data is not None and data.summary.customer.id == customer_id
         if customer_id == self.customer_id and document_id is None and self.data:
             self.action_tab(tab)
-            self.reload()
+            if fresh:
+                self.show(data)  # type: ignore[arg-type]
+            else:
+                self.reload()
             return
         self.customer_id = customer_id
         self.document_id = document_id
@@ -156,7 +167,10 @@ class AccountScreen(WorkScreen):
         for table in self.query(DataTable):
             table.clear()
         self.action_tab(tab)
-        self.reload()
+        if fresh:
+            self.show(data)  # type: ignore[arg-type]
+        else:
+            self.reload()
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="head")
@@ -393,6 +407,7 @@ class AccountScreen(WorkScreen):
                 key=str(item.id),
             )
         self.open_shown = table.row_count
+        table.settle()
 
     @on(DataTable.RowHighlighted, "#open_items")
     def open_scrolled(self, event: DataTable.RowHighlighted) -> None:

@@ -58,6 +58,16 @@ class Table(DataTable):
             label = Text(label)
         return super().add_column(label, width=width, key=key, default=default)
 
+    def settle(self) -> None:
+        """Work out the table's size now, as its rows are added, rather than when the
+        app is next idle: a screen filled and shown in one go is then laid out once, not
+        once for the rows and again for each change they bring (a scroll bar)."""
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            new_rows = self._new_rows.copy()
+            self._new_rows.clear()
+            self._update_dimensions(new_rows)
+
     def render_lines(self, crop):  # noqa: ANN001, ANN201
         # DataTable works out the widget's style (a walk up the DOM) once per line: once
         # per repaint is enough.
