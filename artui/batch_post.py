@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, func, select
+from sqlalchemy import func, select
 
 from artui import audit, ledger
 from artui.book import Tx, next_numbers
@@ -29,8 +29,6 @@ from db.models import BatchReceipt, Promise, ReceiptDetail
 RD = ReceiptDetail.__table__
 BR = BatchReceipt.__table__
 P = Promise.__table__
-# PostgreSQL: ids as one array parameter (an IN list of hundreds cost more to plan)
-_IDS = bindparam("ids", type_=ARRAY(Integer))
 
 
 def is_plain(line: dict, allocations: list | None) -> bool:
@@ -108,10 +106,11 @@ def post_plain(tx: Tx, batch: dict, lines: Sequence[tuple[dict, list]]) -> dict[
             }
         )
     # one executemany, then the ids by the command ids (RETURNING would cost a statement
-    # a row through insertmanyvalues on SQLite)
-    _write(tx, D, rows)
+    # a row through insertmanyvalues on SQLite; on PostgreSQL the INSERT returns them)
+    by_command = dict(_write(tx, D, rows, returning="command_id, id"))
     reached("batch_post.documents_written")  # mid-batch: payments in, nothing else yet
-    by_command = dict(tx.conn.execute(in_batch).all())
+    if tx.sqlite:
+        by_command = dict(tx.conn.execute(in_batch).all())
     ids = [by_command[c] for c in commands]
     _write(
         tx,
@@ -193,14 +192,15 @@ def post_plain(tx: Tx, batch: dict, lines: Sequence[tuple[dict, list]]) -> dict[
     return {ln["id"]: pid for pid, (ln, _) in zip(ids, lines, strict=True)}
 
 
-def _write(tx: Tx, table: Any, rows: list[dict]) -> None:
+def _write(tx: Tx, table: Any, rows: list[dict], returning: str = "") -> list[tuple]:
     """Rows through the driver's executemany on SQLite (SQLAlchemy's per-row work is most
-    of the cost of a few hundred rows), as arrays in one statement on PostgreSQL."""
+    of the cost of a few hundred rows), as arrays in one statement on PostgreSQL (which
+    hands back `returning` of them; SQLite nothing)."""
     _, names, sql, values = driver_rows(tx.conn.dialect.name, table, rows)
     if tx.sqlite:
         tx.conn.exec_driver_sql(sql, values)
-    else:
-        arrays.insert_rows(tx.conn, table, names, values)
+        return []
+    return arrays.insert_rows(tx.conn, table, names, values, returning)
 
 
 def _update(tx: Tx, table: Any, columns: list[str], key: str, rows: list[dict]) -> None:
@@ -239,14 +239,17 @@ def _close_charges(tx: Tx, debits: dict[int, dict], left: dict[int, int], on: dt
     """The charges' new open amounts; a charge settled now closes on its latest
     application's date (an earlier one may be dated later than the deposit)."""
     changed = [i for i in debits if left[i] != debits[i]["open_amount"]]
+    if not tx.sqlite:  # the closing dates read by the UPDATE itself: one round trip
+        ledger.set_open_pg(tx, [debits[i] for i in changed], [left[i] for i in changed])
+        return
     closing = [i for i in changed if left[i] == 0]
     last = {}
     if closing:
-        which = A.c.debit_id.in_(closing) if tx.sqlite else A.c.debit_id == any_(_IDS)
         last = dict(
             tx.conn.execute(
-                select(A.c.debit_id, func.max(A.c.applied_on)).where(which).group_by(A.c.debit_id),
-                {} if tx.sqlite else {"ids": closing},
+                select(A.c.debit_id, func.max(A.c.applied_on))
+                .where(A.c.debit_id.in_(closing))
+                .group_by(A.c.debit_id)
             ).all()
         )
     params = []

@@ -524,7 +524,7 @@ def apply_many(
     else:
         ids = [r[0] for r in tx.conn.execute(_INSERT_APPS_RETURNING, rows)]
         changed = list(dict.fromkeys([*(i[0] for i in items), credit_id]))
-        _set_open_pg(tx, [docs[i] for i in changed], [left[i] for i in changed])
+        set_open_pg(tx, [docs[i] for i in changed], [left[i] for i in changed])
     out = []
     for app_id, (debit_id, amount, why) in zip(ids, items, strict=True):
         if audit_it:
@@ -546,7 +546,9 @@ RETURNING d.id, d.closed_on
 """
 
 
-def _set_open_pg(tx: Tx, docs: list[dict[str, Any]], new_open: list[int]) -> None:
+def set_open_pg(tx: Tx, docs: list[dict[str, Any]], new_open: list[int]) -> None:
+    """PostgreSQL: documents' new open amounts (and closing dates) with one statement,
+    the documents' dicts (this transaction's cache) kept current."""
     closed = dict(
         tx.conn.exec_driver_sql(
             _SET_OPEN_PG,

@@ -30,11 +30,17 @@ def _columns(rows: list[tuple], width: int) -> list[list]:
     return [list(col) for col in zip(*rows, strict=True)] if rows else [[]] * width
 
 
-def insert_rows(conn: Connection, table: Any, names: list[str], rows: list[tuple]) -> None:
-    """INSERT the rows (tuples in the order of `names`) with one statement."""
+def insert_rows(
+    conn: Connection, table: Any, names: list[str], rows: list[tuple], returning: str = ""
+) -> list[tuple]:
+    """INSERT the rows (tuples in the order of `names`) with one statement; with
+    `returning` (columns, as SQL), what the inserted rows hold there, in no set order."""
     quoted = ", ".join(f'"{n}"' for n in names)
     sql = f"INSERT INTO {table.name} ({quoted}) SELECT * FROM unnest({_arrays(table, names)})"
-    conn.exec_driver_sql(sql, tuple(_columns(rows, len(names))))
+    if returning:
+        sql += f" RETURNING {returning}"
+    result = conn.exec_driver_sql(sql, tuple(_columns(rows, len(names))))
+    return [tuple(r) for r in result] if returning else []
 
 
 def update_rows(
