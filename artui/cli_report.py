@@ -107,20 +107,40 @@ def report(
 def write_json(head: dict[str, Any], key: str, items: Iterable[Any], out: IO[str]) -> None:
     """`dump_json(head)` with `head[key]` holding `items`, written as they come: the same
     text, byte for byte, without holding the list."""
-    marker = "\x00streamed\x00"
-    before, after = json.dumps({**head, key: marker}, indent=2, ensure_ascii=False).split(
-        json.dumps(marker), 1
-    )
-    out.write(before)
-    sep = "[\n    "
-    for item in items:
-        out.write(sep + _record(item))
-        sep = ",\n    "
-    out.write("[]" if sep.startswith("[") else "\n  ]")
-    out.write(after + "\n")
+    write_json_streams(head, {key: items}, out)
 
 
-_SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+def write_json_streams(head: dict[str, Any], lists: dict[str, Iterable[Any]], out: IO[str]) -> None:
+    """`dump_json(head)` with each `head[key]` holding the items of `lists[key]` (flat
+    dicts, written as they come)."""
+    from artui.report_tables import Gathered
+
+    markers = {key: f"\x00streamed {n}\x00" for n, key in enumerate(lists)}
+    text = json.dumps({**head, **markers}, indent=2, ensure_ascii=False)
+    with Gathered(out) as gathered:
+        for key, marker in markers.items():
+            before, text = text.split(json.dumps(marker), 1)
+            gathered.write(before)
+            sep = "[\n    "
+            for item in lists[key]:
+                gathered.write(sep + _record(item))
+                sep = ",\n    "
+            gathered.write("[]" if sep.startswith("[") else "\n  ]")
+        gathered.write(text + "\n")
+
+
+_TEXT = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+
+
+def _scalar(v: Any) -> str:
+    """`json.dumps(v)` of a cell, the common kinds without building an encoder each."""
+    if isinstance(v, str):
+        return _TEXT(v)
+    if v is None:
+        return "null"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return int.__repr__(v)
+    return json.dumps(v, ensure_ascii=False)
 
 
 def _record(item: dict[str, Any]) -> str:
@@ -128,7 +148,7 @@ def _record(item: dict[str, Any]) -> str:
     JSON's indenting encoder is pure Python, and a whole-book report has 268,000 rows."""
     if not item or any(isinstance(v, list | tuple | dict) for v in item.values()):
         return json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
-    fields = ",\n      ".join(f"{_SCALAR(k)}: {_SCALAR(v)}" for k, v in item.items())
+    fields = ",\n      ".join(f"{_TEXT(k)}: {_scalar(v)}" for k, v in item.items())
     return "{\n      " + fields + "\n    }"
 
 

@@ -69,6 +69,10 @@ def aging(
 
     b = book()
     day = parse_day(as_of, "as-of") or b.today()
+    if fmt is not Fmt.table:
+        # CSV and JSON are written as they are read, in one read transaction.
+        b.read(lambda tx: _aging_file(tx, day, by.value, detail, fmt))
+        return
 
     def read(tx):  # noqa: ANN001, ANN202
         result = run_aging(tx, day, by=by.value)
@@ -76,129 +80,148 @@ def aging(
         return result, items
 
     result, items = b.read(read)
-    names = {r.customer_id: r for r in result.rows}
-    if fmt is Fmt.csv:
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        if detail:
-            w.writerow(
-                [
-                    "account",
-                    "name",
-                    "currency",
-                    "kind",
-                    "number",
-                    "date",
-                    "due_date",
-                    "days_past_due",
-                    "amount",
-                    "open",
-                ]
-            )
-            for it in items:
-                r = names.get(it.customer_id)
-                if r is None:
-                    continue
-                w.writerow(
-                    [
-                        _safe(r.account),
-                        _safe(r.name),
-                        r.currency,
-                        it.kind,
-                        it.number,
-                        it.doc_date.isoformat(),
-                        it.due_date.isoformat() if it.due_date else "",
-                        it.days_past_due if it.is_debit else "",
-                        plain(it.amount if it.is_debit else -it.amount, r.currency),
-                        plain(it.signed_open, r.currency),
-                    ]
-                )
-            return
-        w.writerow(["account", "name", "currency", *BUCKET_COLUMNS, "unapplied", "balance"])
-        for r in result.rows:
-            w.writerow(
-                [
-                    _safe(r.account),
-                    _safe(r.name),
-                    r.currency,
-                    *(plain(getattr(r, c), r.currency) for c in BUCKET_COLUMNS),
-                    plain(r.unapplied, r.currency),
-                    plain(r.balance, r.currency),
-                ]
-            )
-        for t in result.totals:
-            w.writerow(
-                [
-                    "TOTAL",
-                    "",
-                    t.currency,
-                    *(plain(getattr(t, c), t.currency) for c in BUCKET_COLUMNS),
-                    plain(t.unapplied, t.currency),
-                    plain(t.balance, t.currency),
-                ]
-            )
-        return
     tie = result.tie_out()
-    if fmt is Fmt.json:
-        dump_json(
-            {
-                "as_of": day.isoformat(),
-                "by": by.value,
-                "rows": [
-                    {
-                        "account": r.account,
-                        "name": r.name,
-                        "currency": r.currency,
-                        **{c: plain(getattr(r, c), r.currency) for c in BUCKET_COLUMNS},
-                        "unapplied": plain(r.unapplied, r.currency),
-                        "balance": plain(r.balance, r.currency),
-                    }
-                    for r in result.rows
-                ],
-                "totals": [
-                    {
-                        "currency": t.currency,
-                        "customers": t.customers,
-                        **{c: plain(getattr(t, c), t.currency) for c in BUCKET_COLUMNS},
-                        "unapplied": plain(t.unapplied, t.currency),
-                        "balance": plain(t.balance, t.currency),
-                    }
-                    for t in result.totals
-                ],
-                "tie_out": [
-                    {
-                        "currency": cur,
-                        "aging": plain(a, cur),
-                        "ledger": plain(led, cur),
-                        "difference": plain(d, cur),
-                    }
-                    for cur, (a, led, d) in tie.items()
-                ],
-                "detail": [
-                    {
-                        "account": names[it.customer_id].account,
-                        "kind": it.kind,
-                        "number": it.number,
-                        "date": it.doc_date.isoformat(),
-                        "due_date": it.due_date.isoformat() if it.due_date else None,
-                        "days_past_due": it.days_past_due,
-                        "amount": plain(
-                            it.amount if it.is_debit else -it.amount,
-                            names[it.customer_id].currency,
-                        ),
-                        "open": plain(it.signed_open, names[it.customer_id].currency),
-                    }
-                    for it in items
-                    if it.customer_id in names
-                ],
-            }
-        )
-        return
     typer.echo(f"AR aging as of {day.isoformat()} by {by.value} date")
     for line in aging_table(result, items if detail else None, by.value):
         typer.echo(line)
     for cur, (a, led, d) in tie.items():
         state = "ties out" if d == 0 else f"DIFFERS by {shown(d, cur)}"
         typer.echo(f"Tie-out {cur}: aging {shown(a, cur)} = ledger {shown(led, cur)}: {state}")
+
+
+DETAIL_COLUMNS = (
+    "account",
+    "name",
+    "currency",
+    "kind",
+    "number",
+    "date",
+    "due_date",
+    "days_past_due",
+    "amount",
+    "open",
+)
+
+
+def _aging_file(tx, day: dt.date, by: str, detail: bool, fmt: Fmt) -> None:  # noqa: ANN001
+    """`artui aging` as CSV or JSON, streamed: the customers' rows and the open items
+    come from the database in chunks and go out as they come (a whole book has 80,000
+    customers with a balance and a quarter of a million open items)."""
+    from artui.aging import Aging, aging_stream, aging_totals, ledger_balances
+    from artui.report_tables import Gathered, open_items_with_rows
+    from artui.report_tables import plain_amount as plain  # the same text, quicker
+
+    rows = aging_stream(tx, day, by=by)
+    items = (
+        (it, r) for it, r in open_items_with_rows(tx, day, by) if r is not None
+    )  # an item of a customer with no aging row was always left out
+    if fmt is Fmt.csv:
+        with Gathered(sys.stdout) as out:
+            _aging_csv(csv.writer(out, lineterminator="\n"), tx, day, by, detail, rows, items)
+        return
+    from artui.cli_report import write_json_streams
+
+    totals = aging_totals(tx, day, by=by)
+    tie = Aging(day, by, (), totals, ledger_balances(tx, day)).tie_out()
+    head = {
+        "as_of": day.isoformat(),
+        "by": by,
+        "rows": [],
+        "totals": [
+            {
+                "currency": t.currency,
+                "customers": t.customers,
+                **{c: plain(getattr(t, c), t.currency) for c in BUCKET_COLUMNS},
+                "unapplied": plain(t.unapplied, t.currency),
+                "balance": plain(t.balance, t.currency),
+            }
+            for t in totals
+        ],
+        "tie_out": [
+            {
+                "currency": cur,
+                "aging": plain(a, cur),
+                "ledger": plain(led, cur),
+                "difference": plain(d, cur),
+            }
+            for cur, (a, led, d) in tie.items()
+        ],
+        "detail": [],
+    }
+    customer_rows = (
+        {
+            "account": r.account,
+            "name": r.name,
+            "currency": r.currency,
+            **{c: plain(getattr(r, c), r.currency) for c in BUCKET_COLUMNS},
+            "unapplied": plain(r.unapplied, r.currency),
+            "balance": plain(r.balance, r.currency),
+        }
+        for r in rows
+    )
+    detail_rows = (
+        {
+            "account": r.account,
+            "kind": it.kind,
+            "number": it.number,
+            "date": it.doc_date.isoformat(),
+            "due_date": it.due_date.isoformat() if it.due_date else None,
+            "days_past_due": it.days_past_due,
+            "amount": plain(it.amount if it.is_debit else -it.amount, r.currency),
+            "open": plain(it.signed_open, r.currency),
+        }
+        for it, r in (items if detail else ())
+    )
+    write_json_streams(head, {"rows": customer_rows, "detail": detail_rows}, sys.stdout)
+
+
+def _aging_csv(w, tx, day: dt.date, by: str, detail: bool, rows, items) -> None:  # noqa: ANN001
+    """`artui aging --format csv`: the customers' rows and TOTAL rows, or (--detail)
+    the open items."""
+    from artui.aging import aging_totals
+    from artui.report_tables import plain_amount as plain  # the same text, quicker
+
+    if detail:
+        w.writerow(DETAIL_COLUMNS)
+        for it, r in items:
+            w.writerow(
+                [
+                    _safe(r.account),
+                    _safe(r.name),
+                    r.currency,
+                    it.kind,
+                    it.number,
+                    it.doc_date.isoformat(),
+                    it.due_date.isoformat() if it.due_date else "",
+                    it.days_past_due if it.is_debit else "",
+                    plain(it.amount if it.is_debit else -it.amount, r.currency),
+                    plain(it.signed_open, r.currency),
+                ]
+            )
+        return
+    w.writerow(["account", "name", "currency", *BUCKET_COLUMNS, "unapplied", "balance"])
+    for r in rows:
+        w.writerow(
+            [
+                _safe(r.account),
+                _safe(r.name),
+                r.currency,
+                *(plain(getattr(r, c), r.currency) for c in BUCKET_COLUMNS),
+                plain(r.unapplied, r.currency),
+                plain(r.balance, r.currency),
+            ]
+        )
+    for t in aging_totals(tx, day, by=by):
+        w.writerow(
+            [
+                "TOTAL",
+                "",
+                t.currency,
+                *(plain(getattr(t, c), t.currency) for c in BUCKET_COLUMNS),
+                plain(t.unapplied, t.currency),
+                plain(t.balance, t.currency),
+            ]
+        )
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

@@ -27,6 +27,7 @@ from artui.aging import (
     Aging,
     AgingRow,
     AgingTotal,
+    OpenItem,
     aging,
     aging_stream,
     aging_totals,
@@ -283,7 +284,7 @@ def _plain(row: dict[str, Any], kinds: tuple[tuple[str, bool], ...]) -> Row:
 _OTHER_DIGITS = frozenset(c for c, d in MINOR_DIGITS.items() if d != 2)
 
 
-def _plain_amount(minor: int, currency: str) -> str:
+def plain_amount(minor: int, currency: str) -> str:
     """`format_amount(minor, currency, thousands=False)`, quicker for the currencies of
     two decimals: a whole-book aging detail formats a quarter of a million."""
     if (currency or "USD").upper() in _OTHER_DIGITS:
@@ -298,8 +299,8 @@ def _summary_row(a: AgingRow) -> Row:
         a.account,
         a.name,
         cur,
-        *(_plain_amount(x, cur) for x in a[4:]),  # the buckets, then unapplied
-        _plain_amount(a.balance, cur),
+        *(plain_amount(x, cur) for x in a[4:]),  # the buckets, then unapplied
+        plain_amount(a.balance, cur),
     )
 
 
@@ -309,13 +310,13 @@ def _total_row(t: AgingTotal) -> Row:
         "TOTAL",
         f"{t.customers} customers",
         cur,
-        *(_plain_amount(getattr(t, b), cur) for b in BUCKETS),
-        _plain_amount(t.unapplied, cur),
-        _plain_amount(t.balance, cur),
+        *(plain_amount(getattr(t, b), cur) for b in BUCKETS),
+        plain_amount(t.unapplied, cur),
+        plain_amount(t.balance, cur),
     )
 
 
-def _detail_row(i: Any, a: AgingRow | None) -> Row:
+def _detail_row(i: OpenItem, a: AgingRow | None) -> Row:
     """An open item beside its customer's aging row (None when the customer's balance
     is nil: the item is shown without account or name, as it always was)."""
     cur = a.currency if a else "USD"
@@ -328,7 +329,7 @@ def _detail_row(i: Any, a: AgingRow | None) -> Row:
         i.doc_date.isoformat(),
         i.due_date.isoformat() if i.due_date else None,
         max(i.days_past_due, 0),
-        _plain_amount(i.signed_open, cur),
+        plain_amount(i.signed_open, cur),
     )
 
 
@@ -391,14 +392,22 @@ class AgingDetailRows:
         return Page(tuple(out), after)
 
     def stream(self, tx: Tx) -> Iterator[Row]:
-        """Two streams in customer order, merged: the open items and the aging rows
-        (for each customer's account, name and currency)."""
-        customers = aging_stream(tx, self.as_of, order="id")
-        a = next(customers, None)
-        for i in open_items_stream(tx, self.as_of):
-            while a is not None and a.customer_id < i.customer_id:
-                a = next(customers, None)
-            yield _detail_row(i, a if a is not None and a.customer_id == i.customer_id else None)
+        for i, a in open_items_with_rows(tx, self.as_of):
+            yield _detail_row(i, a)
+
+
+def open_items_with_rows(
+    tx: Tx, as_of: dt.date, by: str = "due"
+) -> Iterator[tuple[OpenItem, AgingRow | None]]:
+    """Every open item on `as_of` (in `open_items`' order) beside its customer's aging
+    row (None for a customer the aging has no row for): two streams in customer order,
+    merged, so neither is held."""
+    customers = aging_stream(tx, as_of, by=by, order="id")
+    a = next(customers, None)
+    for i in open_items_stream(tx, as_of):
+        while a is not None and a.customer_id < i.customer_id:
+            a = next(customers, None)
+        yield i, (a if a is not None and a.customer_id == i.customer_id else None)
 
 
 SUMMARY_NUMERIC = tuple(c in (*BUCKETS, "unapplied", "balance") for c in EMPTY_COLUMNS["aging"])
@@ -553,15 +562,43 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+class Gathered:
+    """Writes gathered into pieces of 64 KB for `out`: standard output may be unbuffered
+    (PYTHONUNBUFFERED), and a write a row is then a system call a row."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= 65536:
+            self.flush()
+
+    def flush(self) -> None:
+        self.out.write("".join(self.parts))
+        self.parts.clear()
+        self.size = 0
+
+    def __enter__(self) -> "Gathered":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()
+
+
 def write_csv(t: ReportTable, out: IO[str], tx: Tx | None = None) -> int:
     """The report's columns and plain values, formula text neutralised, written as
     they are read (`tx`: the read transaction a whole-book report streams from).
     Returns how many rows were written."""
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(t.columns)
-    rows = t.rows.stream(tx)  # type: ignore[arg-type]
-    n = 0
-    while chunk := list(itertools.islice(rows, 1000)):
-        w.writerows([csv_cell(x) for x in v] for v in chunk)
-        n += len(chunk)
+    with Gathered(out) as gathered:
+        w = csv.writer(gathered, lineterminator="\n")
+        w.writerow(t.columns)
+        rows = t.rows.stream(tx)  # type: ignore[arg-type]
+        n = 0
+        while chunk := list(itertools.islice(rows, 1000)):
+            w.writerows([csv_cell(x) for x in v] for v in chunk)
+            n += len(chunk)
     return n

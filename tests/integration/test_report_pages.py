@@ -186,3 +186,134 @@ def test_worklist_keeps_the_first_by_rank(demo_book):
     assert everyone == sorted(everyone, key=lambda w: (not w.due_now, -w.score, w.account))
     for limit in (1, 5, len(everyone) - 1):
         assert worklist(demo_book, None, limit=limit) == everyone[:limit]
+
+
+def test_artui_aging_files_as_before(sqlite_book, tmp_path):
+    """`artui aging --format csv|json [--detail]`, now streamed, print what the held
+    aging and open items printed (the oracle below is the code that held them)."""
+    from artui.cli_reports import _safe
+
+    from .test_cli import run
+
+    book = sqlite_book
+    demo.build(book, customers=30, seed=5, today=TODAY, workers=0)
+    db = str(book.engine.url.database)
+    for as_of in ("2026-11-24", "2025-11-24"):
+        day = dt.date.fromisoformat(as_of)
+        a = aging(book, day)
+        items = open_items(book, day)
+        names = {r.customer_id: r for r in a.rows}
+        buckets = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
+
+        want = io.StringIO()
+        w = csv.writer(want, lineterminator="\n")
+        w.writerow(["account", "name", "currency", *buckets, "unapplied", "balance"])
+        for r in a.rows:
+            figures = [getattr(r, c) for c in (*buckets, "unapplied", "balance")]
+            w.writerow(
+                [
+                    _safe(r.account),
+                    _safe(r.name),
+                    r.currency,
+                    *(plain(x, r.currency) for x in figures),
+                ]
+            )
+        for t in a.totals:
+            figures = [getattr(t, c) for c in (*buckets, "unapplied", "balance")]
+            w.writerow(["TOTAL", "", t.currency, *(plain(x, t.currency) for x in figures)])
+        got = run("aging", "--as-of", as_of, "--format", "csv", db=db)
+        assert got.returncode == 0, got.stderr
+        assert got.stdout == want.getvalue()
+
+        want = io.StringIO()
+        w = csv.writer(want, lineterminator="\n")
+        w.writerow(
+            [
+                "account",
+                "name",
+                "currency",
+                "kind",
+                "number",
+                "date",
+                "due_date",
+                "days_past_due",
+                "amount",
+                "open",
+            ]
+        )
+        detail = []
+        for it in items:
+            r = names.get(it.customer_id)
+            if r is None:
+                continue
+            amount = plain(it.amount if it.is_debit else -it.amount, r.currency)
+            w.writerow(
+                [
+                    _safe(r.account),
+                    _safe(r.name),
+                    r.currency,
+                    it.kind,
+                    it.number,
+                    it.doc_date.isoformat(),
+                    it.due_date.isoformat() if it.due_date else "",
+                    it.days_past_due if it.is_debit else "",
+                    amount,
+                    plain(it.signed_open, r.currency),
+                ]
+            )
+            detail.append(
+                {
+                    "account": r.account,
+                    "kind": it.kind,
+                    "number": it.number,
+                    "date": it.doc_date.isoformat(),
+                    "due_date": it.due_date.isoformat() if it.due_date else None,
+                    "days_past_due": it.days_past_due,
+                    "amount": amount,
+                    "open": plain(it.signed_open, r.currency),
+                }
+            )
+        got = run("aging", "--as-of", as_of, "--detail", "--format", "csv", db=db)
+        assert got.stdout == want.getvalue()
+
+        whole = {
+            "as_of": as_of,
+            "by": "due",
+            "rows": [
+                {
+                    "account": r.account,
+                    "name": r.name,
+                    "currency": r.currency,
+                    **{c: plain(getattr(r, c), r.currency) for c in buckets},
+                    "unapplied": plain(r.unapplied, r.currency),
+                    "balance": plain(r.balance, r.currency),
+                }
+                for r in a.rows
+            ],
+            "totals": [
+                {
+                    "currency": t.currency,
+                    "customers": t.customers,
+                    **{c: plain(getattr(t, c), t.currency) for c in buckets},
+                    "unapplied": plain(t.unapplied, t.currency),
+                    "balance": plain(t.balance, t.currency),
+                }
+                for t in a.totals
+            ],
+            "tie_out": [
+                {
+                    "currency": cur,
+                    "aging": plain(x, cur),
+                    "ledger": plain(led, cur),
+                    "difference": plain(d, cur),
+                }
+                for cur, (x, led, d) in a.tie_out().items()
+            ],
+            "detail": detail,
+        }
+        got = run("aging", "--as-of", as_of, "--detail", "--format", "json", db=db)
+        assert got.stdout == json.dumps(whole, indent=2, ensure_ascii=False) + "\n"
+        got = run("aging", "--as-of", as_of, "--format", "json", db=db)
+        assert (
+            got.stdout == json.dumps({**whole, "detail": []}, indent=2, ensure_ascii=False) + "\n"
+        )
