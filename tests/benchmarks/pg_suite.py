@@ -9,9 +9,10 @@ version stays the same. The figures come from suite.py's own measuring functions
 """
 
 import datetime as dt
+import random
 import time
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from artui import demo
 from artui.book import Book, is_initialized, open_book
@@ -66,6 +67,70 @@ def pg_bench_book(
     return open_book(url, "bench", today=suite.TODAY), built
 
 
+class _Executions:
+    """Statements the server ran while the block ran (an executemany counts each of its
+    rows: psycopg runs it once per row): on loopback each costs a round trip's share
+    and its own parse, plan and run, so their number is the figure that does not vary
+    with the machine's load."""
+
+    def __init__(self, book: Book) -> None:
+        self.engine, self.count = book.engine, 0
+
+    def _on(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        # insertmanyvalues (one statement of many rows) shows as executemany too
+        rows = executemany and context.execute_style.name == "EXECUTEMANY"
+        self.count += len(parameters) if rows else 1
+
+    def __enter__(self) -> "_Executions":
+        event.listen(self.engine, "before_cursor_execute", self._on)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._on)
+
+
+def statement_counts(book: Book) -> list[suite.Figure]:
+    """Statements per lookup (mean over 100 of the suite's queries), per receipt with
+    three applications, and per deposit batch of 20 such receipts (BEGIN and COMMIT,
+    which psycopg sends itself, not counted)."""
+    from artui import batches
+    from artui.customers import CustomerInput, create_customer
+    from artui.invoices import InvoiceInput, post_invoice
+    from artui.lookup import search
+    from artui.pricing import LineInput
+    from artui.receipts import PaymentInput, receive_payment
+
+    with _Executions(book) as lookups:
+        for q in suite.queries(book, 100):
+            search(book, q)
+    account = f"S{random.randrange(10**6)}"
+    create_customer(book, CustomerInput(account, "Statement Count"))
+    docs = book.write(
+        lambda tx: [
+            post_invoice(tx, InvoiceInput(account, suite.TODAY, [LineInput("x", 1000, 1000)])).doc
+            for _ in range(63)
+        ]
+    )
+    with _Executions(book) as one:
+        receive_payment(
+            book,
+            PaymentInput(
+                account, 3000, suite.TODAY, applications=[(d.number, 1000) for d in docs[:3]]
+            ),
+        )
+    bid = batches.open_batch(book, suite.TODAY, 20 * 3000, 20)
+    for n in range(20):
+        allocs = tuple((d.id, 1000, "as given") for d in docs[3 + 3 * n : 6 + 3 * n])
+        batches.add_receipt(book, bid, batches.ReceiptLine(account, 3000, allocations=allocs))
+    with _Executions(book) as batch:
+        batches.post_batch(book, bid)
+    return [
+        suite.Figure("  statements per lookup (mean)", lookups.count / 100, None, "", ""),
+        suite.Figure("  statements per receipt, 3 applications", one.count, None, "", ""),
+        suite.Figure("  statements per deposit batch of 20 receipts", batch.count, None, "", ""),
+    ]
+
+
 def pg_figures(book: Book, sqlite: list[suite.Figure] | None = None) -> list[suite.Figure]:
     """Lookup, aging (today, a year ago), one receipt, receipts in one transaction and the
     deposit batch, measured on a PostgreSQL book. Given the SQLite figures of the same
@@ -77,6 +142,7 @@ def pg_figures(book: Book, sqlite: list[suite.Figure] | None = None) -> list[sui
             book, suite.TODAY - dt.timedelta(days=365), "aging summary as of a year ago", 1500
         ),
         *suite.measure_receipts(book),
+        *statement_counts(book),
     ]
     if sqlite:
         by = {f.name: f for f in sqlite}
