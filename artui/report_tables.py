@@ -381,7 +381,7 @@ class AgingDetailRows:
         while len(out) < size:
             # A customer has two or three open items: a page's worth of customers, and
             # more when the first have none.
-            found = _customers_after(tx, C.c.id, after, max(size - len(out), 50) // 2)
+            found = _customers_after(tx, C.c.id, after, max((size - len(out)) // 2, 1))
             if not found:
                 return Page(tuple(out), None)
             ids = [cid for cid, _ in found]

@@ -26,7 +26,19 @@ from widgets.cells import plain
 from widgets.fast_table import Table
 
 MORE_WITHIN = 40  # the next page is read when the cursor is this near the last row
+WINDOW = 3  # pages the table holds: scrolled past, a page leaves (and is read again)
 CHOICES = [(title, name) for name, title in TITLES.items()]
+
+
+class ReportRows(Table):
+    """The report's rows: End and Home go to the last and first row read, as a clerk
+    expects of a long list (DataTable's own End and Home go sideways), so End near the
+    end reads the next page."""
+
+    BINDINGS = [
+        Binding("end", "scroll_bottom", "Last row", show=False),
+        Binding("home", "scroll_top", "First row", show=False),
+    ]
 
 
 def default_folder() -> Path:
@@ -57,8 +69,11 @@ class ReportsScreen(WorkScreen):
         self.folder = folder or default_folder()
         self.table: ReportTable | None = None
         self.asked: tuple | None = None
-        self.after: object = None  # where the next page starts; None: all rows are in
-        self.asking: tuple | None = None  # the page being read
+        self.asking: tuple | None = None  # (report, page) being read
+        self.starts: list[object] = [None]  # where each page known starts
+        self.first = 0  # the first page held
+        self.sizes: list[int] = []  # the rows of each page held
+        self.held_before = 0  # rows of the pages before the first held
 
     def compose_body(self) -> ComposeResult:
         today = self.app.book.today().isoformat()  # type: ignore[attr-defined]
@@ -73,7 +88,7 @@ class ReportsScreen(WorkScreen):
         yield Static("", id="error")
         yield Static("", id="subtitle")
         yield Static("", id="chart")
-        yield Table(id="rows", zebra_stripes=True, cursor_type="row")
+        yield ReportRows(id="rows", zebra_stripes=True, cursor_type="row")
         yield Static("", id="footer-lines")
 
     def on_mount(self) -> None:
@@ -107,7 +122,6 @@ class ReportsScreen(WorkScreen):
         # The old answer goes before the new one is built: a whole-book aging detail is
         # a quarter of a million rows.
         self.table = None
-        self.after = None
         self.load(asked)
 
     @work(thread=True, exclusive=True, group="report")
@@ -129,7 +143,6 @@ class ReportsScreen(WorkScreen):
         if asked != self.asked:
             return  # an older answer
         self.table = t
-        self.after = page.after
         chart = self.query_one("#chart", Static)
         if t.chart:
             drawn = Text(f"{t.chart_currency} by bucket\n", style="dim")
@@ -145,19 +158,23 @@ class ReportsScreen(WorkScreen):
             label = BUCKET_LABELS.get(col) or col.replace("_", " ")
             # Widths from the cells, not left to the table: every figure shows whole.
             width = max([len(label), *(len(r[i]) for r in first)])
-            if t.amounts[i] and self.after is not None:
+            if t.amounts[i] and page.after is not None:
                 width = max(width, t.amount_width)  # the rows to come fit too
             rows.add_column(
                 Text(label, justify="right") if numeric else label,
                 key=col,
                 width=width if numeric else min(width, 28),
             )
+        self.starts = [None] if page.after is None else [None, page.after]
+        self.first, self.sizes, self.held_before, self.asking = 0, [len(first)], 0, None
         self._add_rows(first)
+        self._say_rows()
         lines = self.query_one("#footer-lines", Static)
         style = "bold" if t.ties else "bold red"
         lines.update(Text("\n".join(t.footer), style=style))
         lines.display = bool(t.footer)
 
+    # -- the pages held: a window of at most WINDOW pages, read again when scrolled back
     def _add_rows(self, shown: list[tuple[str, ...]]) -> None:
         t = self.table
         assert t is not None
@@ -169,35 +186,97 @@ class ReportsScreen(WorkScreen):
                     for v, n in zip(cells, t.numeric, strict=True)
                 )
             )
+
+    @property
+    def offset(self) -> int:
+        """The report's row number (from 0) of the table's first row."""
+        return self.held_before
+
+    def _say_rows(self) -> None:
+        t = self.table
+        assert t is not None
+        held = self.query_one("#rows", DataTable).row_count
         count = t.count or 0
-        more = f"  ·  {rows.row_count:,} read, more as you scroll" if rows.row_count < count else ""
+        whole = self.first == 0 and len(self.starts) == len(self.sizes)
+        more = "" if whole else f"  ·  rows {self.offset + 1:,}-{self.offset + held:,} read"
         self.query_one("#subtitle", Static).update(f"{t.title}, {t.subtitle}: {count:,} rows{more}")
 
     @on(DataTable.RowHighlighted, "#rows")
     def rows_scrolled(self, event: DataTable.RowHighlighted) -> None:
-        """Keyset paging: the next page when the cursor nears the last row read."""
-        near_end = event.cursor_row >= event.data_table.row_count - MORE_WITHIN
-        if self.after is not None and near_end and self.asking != (self.asked, self.after):
-            self.asking = (self.asked, self.after)  # once: the cursor moves on meanwhile
-            self.more(self.asked, self.after)
+        """Keyset paging: the next page when the cursor nears the last row held, the one
+        before when it nears the first (the cursor's place now, not the event's: a
+        table rebuilt sends one for row 0)."""
+        table = event.data_table
+        row = table.cursor_row
+        after = self.first + len(self.sizes)
+        if row >= table.row_count - MORE_WITHIN and after < len(self.starts):
+            self._fetch(after)
+        elif row < MORE_WITHIN and self.first > 0:
+            self._fetch(self.first - 1)
+
+    def _fetch(self, index: int) -> None:
+        if self.asking == (self.asked, index):
+            return  # asked already: the cursor moves on meanwhile
+        self.asking = (self.asked, index)
+        self.more(self.asked, index, self.starts[index])
 
     @work(thread=True, exclusive=True, group="report.more")
-    def more(self, asked: tuple | None, after: object) -> None:
+    def more(self, asked: tuple | None, index: int, start: object) -> None:
         t = self.table
         if t is None:
             return
         try:
-            page = self.app.book.read(lambda tx: t.rows.page(tx, after, PAGE))  # type: ignore[attr-defined]
+            page = self.app.book.read(lambda tx: t.rows.page(tx, start, PAGE))  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]
             return
-        self.app.call_from_thread(self._append, asked, after, page)
+        self.app.call_from_thread(self._place, asked, index, page)
 
-    def _append(self, asked: tuple | None, after: object, page: Page) -> None:
-        if asked != self.asked or after != self.after or self.table is None:
-            return  # another report, or this page is already in
-        self.after = page.after
-        self._add_rows(self.table.shown(page.values))
+    def _place(self, asked: tuple | None, index: int, page: Page) -> None:
+        """A page read: after the held ones or before them. Past WINDOW pages, the page
+        at the other end leaves the table (the table is built again, the cursor kept on
+        its row)."""
+        self.asking = None
+        t = self.table
+        if asked != self.asked or t is None:
+            return  # another report
+        if index == len(self.starts) - 1 and page.after is not None:
+            self.starts.append(page.after)
+        table = self.query_one("#rows", DataTable)
+        shown = t.shown(page.values)
+        forward = index == self.first + len(self.sizes)
+        if not forward and index != self.first - 1:
+            return  # the window moved on meanwhile
+        if forward and len(self.sizes) < WINDOW:
+            self._add_rows(shown)
+            self.sizes.append(len(shown))
+            self._say_rows()
+            return
+        cells = [table.get_row_at(i) for i in range(table.row_count)]
+        row, y = table.cursor_row, table.scroll_y
+        if forward:
+            dropped = self.sizes.pop(0)
+            self.first += 1
+            self.held_before += dropped
+            self.sizes.append(len(shown))
+            kept, shift = cells[dropped:], -dropped
+        else:
+            self.sizes.pop()
+            self.first -= 1
+            self.held_before -= len(shown)
+            self.sizes.insert(0, len(shown))
+            kept, shift = cells[: sum(self.sizes[1:])], len(shown)
+        with self.app.batch_update():
+            table.clear()
+            if not forward:
+                self._add_rows(shown)
+            for c in kept:
+                table.add_row(*c)
+            if forward:
+                self._add_rows(shown)
+            table.move_cursor(row=row + shift, scroll=False)
+            self.call_after_refresh(table.scroll_to, y=max(0, y + shift), animate=False)
+        self._say_rows()
 
     def action_save(self, kind: str) -> None:
         t = self.table

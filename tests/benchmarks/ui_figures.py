@@ -184,7 +184,7 @@ async def _visit_every_screen(book: Book, trace: int = 0) -> None:
     """Lookup with results, the big account on every tab, invoice entry, cash receipts,
     the worklist, the aging summary and detail for the whole book, statements, approvals
     and settings: each pushed over the last, so all stay open."""
-    from textual.widgets import Input, Select
+    from textual.widgets import DataTable, Input, Select
 
     from artui.app import ArtuiApp
     from artui.customers import get_customer
@@ -225,6 +225,14 @@ async def _visit_every_screen(book: Book, trace: int = 0) -> None:
         reports.query_one("#report", Select).value = "aging-detail"
         await settle(pilot, "reports: aging detail")
         assert reports.table is not None and reports.table.name == "aging-detail"
+        # The clerk scrolls: each End near the last row read brings the next page.
+        rows = reports.query_one("#rows", DataTable)
+        reports.set_focus(rows)
+        first = rows.row_count
+        for _ in range(5):
+            await pilot.press("end")
+            await settle(pilot, f"reports: aging detail, End ({rows.row_count:,} rows held)")
+        assert rows.row_count > first, "End brought no more rows"
         for action, step in (
             (app.action_statements, "statements (F6)"),
             (app.action_approvals, "approvals (F8)"),

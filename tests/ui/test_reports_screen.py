@@ -94,15 +94,18 @@ async def test_save_csv_and_pdf(book, tmp_path):
 @pytest.mark.parametrize("name", ["aging-detail", "aging"])
 @sync
 async def test_scrolling_reads_the_next_pages(book, monkeypatch, name):
-    """Pages of 10 rows: the report opens with its first page; Down, PageDown and End
-    near the last row read the next ones until the table holds the whole report, row
-    for row as built at once (the summary's TOTAL rows last)."""
+    """Pages of 5 rows, three held: the report opens with its first page; Down, End
+    and PageDown near the last row read the next ones, the first leaving the table;
+    Home and Up near the first row read the earlier ones again. Every row seen on the
+    way is the report's row at that place, as built at once (the summary's TOTAL rows
+    last), and the cursor stays on the row it was on when a page leaves."""
     import screens.reports as reports_screen
 
-    monkeypatch.setattr(reports_screen, "PAGE", 10)
-    monkeypatch.setattr(reports_screen, "MORE_WITHIN", 3)
+    monkeypatch.setattr(reports_screen, "PAGE", 5)
+    monkeypatch.setattr(reports_screen, "MORE_WITHIN", 2)
     expected = build(book, name, as_of=TODAY)
     values = book.read(expected.values)
+    want = expected.shown(values)
     assert len(values) > 30, "enough rows for several pages"
     app = ArtuiApp(book)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -111,20 +114,42 @@ async def test_scrolling_reads_the_next_pages(book, monkeypatch, name):
         await settle(pilot)
         screen = app.screen
         table = screen.query_one("#rows", DataTable)
+        seen: dict[int, tuple[str, ...]] = {}
+
+        def look() -> tuple[str, ...]:
+            held = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+            for i, row in enumerate(held):
+                assert want[screen.offset + i] == row, screen.offset + i
+                seen[screen.offset + i] = row
+            assert len(screen.sizes) <= 3 and sum(screen.sizes) == table.row_count
+            return held[table.cursor_row]
+
         first = table.row_count
-        assert 10 <= first < len(values)  # a page ends with a customer's last item
+        assert 5 <= first < len(values)  # a page ends with a customer's last item
         assert f"{len(values):,} rows" in text_of(app, "#subtitle")
-        assert "more as you scroll" in text_of(app, "#subtitle")
+        assert f"rows 1-{first} read" in text_of(app, "#subtitle")
         screen.set_focus(table)
         await pilot.press(*["down"] * (first - 2))
         await settle(pilot)
         assert table.row_count > first  # the cursor neared the end: the next page
-        for _ in range(len(values)):
-            if table.row_count == len(values):
-                break
-            await pilot.press("end", "pagedown")
+        look()
+        while screen.offset + table.row_count < len(values):
+            last = screen.offset + table.row_count - 1
+            await pilot.press("end")  # to the last row held: the next page comes
             await settle(pilot)
-        assert table.row_count == len(values)
-        assert "more as you scroll" not in text_of(app, "#subtitle")
-        shown = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
-        assert shown == expected.shown(values)
+            assert screen.offset + table.cursor_row == last  # on its row, pages gone or not
+            assert look() == want[last]
+        assert screen.offset > 0, "pages left the table"
+        assert [seen.get(i) for i in range(len(values))] == want
+        # back to the top: the earlier pages are read again
+        while screen.offset > 0:
+            top = screen.offset
+            await pilot.press("home", "up")
+            await settle(pilot)
+            # on the row it was on, or the one above it if Up came after the page
+            assert screen.offset < top and screen.offset + table.cursor_row in (top - 1, top)
+            assert look() == want[screen.offset + table.cursor_row]
+        await pilot.press("home")
+        assert look() == want[0]
+        await pilot.press("pagedown")
+        assert table.cursor_row > 1
