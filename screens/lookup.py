@@ -124,6 +124,7 @@ class LookupScreen(WorkScreen):
                     plain(" ".join(r.flags) if wide else "".join(f[0] for f in r.flags)),
                 ]
                 table.add_row(*cells, key=str(r.customer_id))
+            table.settle()
         self.shown_count += 1
         if self.open_when_shown:
             self.open_when_shown = False

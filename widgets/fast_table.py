@@ -14,6 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual._segment_tools import line_crop  # noqa: PLC2701
+from textual.css.styles import RenderStyles, Styles
 from textual.geometry import Size
 from textual.render import measure
 from textual.strip import Strip
@@ -45,6 +46,18 @@ def cell_line(text: Text, width: int, padding: int, console, pre: Style, post: S
         pad = Segment(" " * padding)
         segments = [pad, *segments, pad]
     return [list(Segment.apply_style(segments, pre, post))]
+
+
+class _FrameStyles(RenderStyles):
+    """A component's styles kept for one repaint: its Rich style worked out once."""
+
+    _rich: Style | None = None
+
+    @property
+    def rich_style(self) -> Style:
+        if self._rich is None:
+            self._rich = super().rich_style
+        return self._rich
 
 
 class Table(DataTable):
@@ -80,14 +93,53 @@ class Table(DataTable):
             self._new_rows.clear()
             self._update_dimensions(new_rows)
 
+    _frame_components: dict | None = None
+    _frame_state: tuple | None = None
+
+    def _state(self) -> tuple:
+        """What drawing a cell reads from the widget's reactives (each read goes through
+        Textual's descriptor): read once per repaint."""
+        return (
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+            self.fixed_rows,
+            self.fixed_columns,
+            self.show_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+
+    def get_component_styles(self, *names: str) -> RenderStyles:
+        # DataTable asks for its header and row-stripe styles (a new merged object, and
+        # a walk up the DOM for its Rich style) for every line it draws; within one
+        # repaint they cannot change.
+        cache = self._frame_components
+        if cache is None:
+            return super().get_component_styles(*names)
+        styles = cache.get(names)
+        if styles is None:
+            styles = cache[names] = _FrameStyles(self, Styles(), Styles())
+            for name in names:
+                node = self._component_styles[name].node
+                assert node is not None
+                styles._update_node(node)
+                styles.base.merge(self._component_styles[name].base)
+                styles.inline.merge(self._component_styles[name].inline)
+                styles._updates += 1
+        return styles
+
     def render_lines(self, crop):  # noqa: ANN001, ANN201
         # DataTable works out the widget's style (a walk up the DOM) once per line: once
         # per repaint is enough.
         self._frame_style = self.rich_style
+        self._frame_components = {}
+        self._frame_state = self._state()
         try:
             return super().render_lines(crop)
         finally:
             self._frame_style = None
+            self._frame_components = None
+            self._frame_state = None
 
     def render_line(self, y: int) -> Strip:
         style = self._frame_style
@@ -202,6 +254,8 @@ class Table(DataTable):
         row_key = self._header_row_key if is_header else self._row_locations.get_key(row_index)
         if not is_header and self.rows[row_key].height != 1:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        frame = self._frame_state or self._state()
+        hover_cursor, pseudo, fixed_rows, fixed_columns, show_cursor, fg_css, bg_css = frame
         column_key = self._column_locations.get_key(column_index)
         key: CellCacheKey = (
             row_key,
@@ -209,9 +263,9 @@ class Table(DataTable):
             base_style,
             cursor,
             hover,
-            self._show_hover_cursor,
+            hover_cursor,
             self._update_count,
-            self._pseudo_class_state,
+            pseudo,
         )
         cache = self._cell_render_cache
         if key in cache:
@@ -220,17 +274,9 @@ class Table(DataTable):
         cell = row_cells[column_index]
         if not isinstance(cell, Text) or "\n" in cell.plain:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        fixed = not is_header and (row_index < self.fixed_rows or column_index < self.fixed_columns)
+        fixed = not is_header and (row_index < fixed_rows or column_index < fixed_columns)
         component_style, post_style = self._get_styles_to_render_cell(
-            is_header,
-            False,
-            fixed,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
+            is_header, False, fixed, hover, cursor, show_cursor, hover_cursor, fg_css, bg_css
         )
         pre = (
             base_style
