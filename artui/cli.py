@@ -6,6 +6,7 @@ Errors go to standard error as one sentence per problem; never a traceback.
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -75,6 +76,12 @@ def main(
     user: UserOpt = None,
     today: TodayOpt = None,
 ) -> None:
+    _root_options(db, user, today)
+    if ctx.invoked_subcommand is None:
+        open_workstation()
+
+
+def _root_options(db: str | None, user: str | None, today: str | None) -> None:
     state.db = db
     state.user = user
     if today:
@@ -82,8 +89,30 @@ def main(
             state.today = dt.date.fromisoformat(today)
         except ValueError:
             fail(f"--today: '{today}' is not a date (YYYY-MM-DD).", 2)
-    if ctx.invoked_subcommand is None:
-        open_workstation()
+
+
+_ROOT_OPTIONS = {"--db": "db", "--user": "user", "--today": "today"}
+
+
+def workstation_only(argv: list[str]) -> dict[str, str | None] | None:
+    """The root options (flags, else their ARTUI_ variables) when `argv` asks for the
+    workstation and nothing else; None for anything typer should read (a command,
+    --help, an option it must reject)."""
+    given: dict[str, str] = {}
+    args = iter(argv)
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        if name not in _ROOT_OPTIONS:
+            return None
+        if not eq:
+            value = next(args, None)  # type: ignore[assignment]
+            if value is None:
+                return None
+        given[_ROOT_OPTIONS[name]] = value
+    return {
+        key: given.get(key) or os.environ.get(f"ARTUI_{key.upper()}") or None
+        for key in _ROOT_OPTIONS.values()
+    }
 
 
 def book(create: bool = False, **kw: Any):  # noqa: ANN201
@@ -224,7 +253,17 @@ def dump_json(data: Any) -> None:
 def run(argv: list[str]) -> None:
     """Run the command line; domain errors become a sentence and exit 1."""
     try:
-        app(args=argv, prog_name="artui", standalone_mode=True)
+        root = workstation_only(argv)
+        if root is None:
+            app(args=argv, prog_name="artui", standalone_mode=True)
+        else:
+            # `artui [--db ...]`, the workstation, as typer would run it: typer's parsing
+            # builds a pydantic validator for each option, ~60 ms of every start.
+            try:
+                _root_options(**root)
+                open_workstation()
+            except typer.Exit as exc:
+                sys.exit(exc.exit_code)
     except DomainError as exc:
         typer.echo(str(exc), err=True)
         sys.exit(1)
