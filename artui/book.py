@@ -22,6 +22,8 @@ from db import migrate
 from db.engine import is_sqlite, make_engine, normalize_url, read_unit, run_write
 from db.models import AppUser, Company, PaymentTerms, Sequence
 
+_USER = AppUser.__table__
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -152,7 +154,7 @@ class Book:
             try:
                 with read_unit(self.engine) as conn:
                     row = conn.execute(
-                        select(AppUser.role, AppUser.active).where(AppUser.name == self.user)
+                        select(_USER.c.role, _USER.c.active).where(_USER.c.name == self.user)
                     ).first()
             except DBAPIError as exc:
                 fault = self.fault(exc)
@@ -271,7 +273,9 @@ def is_initialized(engine: Engine) -> bool:
     if migrate.current_revision(engine) is None:
         return False
     with read_unit(engine) as conn:
-        return conn.execute(select(Company.id)).first() is not None
+        # the table, not the mapped class: the ORM's one-off set-up (~30 ms) waits until
+        # after the first screen (artui/app.py _settle_gc)
+        return conn.execute(select(Company.__table__.c.id)).first() is not None
 
 
 def open_book(
