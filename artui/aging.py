@@ -506,3 +506,48 @@ def open_item_count(tx: Tx, as_of: dt.date) -> int:
     items = _open_as_of(as_of, tx.today, None).subquery("items")
     stmt = select(func.count()).select_from(items).where(items.c.open_then > 0)
     return int(tx.conn.execute(stmt, {"as_of": as_of}).scalar_one())
+
+
+@read_only
+def open_items_of(tx: Tx, as_of: dt.date, customer_ids: Sequence[int]) -> list[OpenItem]:
+    """`open_items(tx, as_of, customer_ids=...)` for a page's few customers, found
+    through each one's documents and each document's own later applications: as of a
+    past date, `open_items`' statement reads every document closed and every
+    application made since then, whoever's they are (seconds a page, not milliseconds)."""
+    as_of_p = _date("as_of")
+
+    def later(side: Any) -> Any:
+        return (
+            select(func.coalesce(func.sum(A.c.amount), 0))
+            .where(side == D.c.id, A.c.applied_on > as_of_p)
+            .scalar_subquery()
+        )
+
+    stmt = select(
+        D.c.id,
+        D.c.customer_id,
+        D.c.kind,
+        D.c.number,
+        D.c.doc_date,
+        D.c.due_date,
+        D.c.amount,
+        D.c.reference,
+        (D.c.open_amount + later(A.c.debit_id) + later(A.c.credit_id)).label("open_then"),
+    ).where(
+        D.c.customer_id.in_(list(customer_ids)),
+        D.c.doc_date <= as_of_p,
+        D.c.status == "posted",
+        or_(IS_OPEN, D.c.closed_on > as_of_p),  # open then: open now or closed since
+    )
+    debit = frozenset(DEBIT_KINDS)
+    out = []
+    for did, cid, kind, number, doc_date, due, amount, ref, open_then in tx.conn.execute(
+        stmt, {"as_of": as_of}
+    ):
+        if open_then > 0:
+            dpd = (as_of - due).days if due and kind in debit else 0
+            out.append(
+                OpenItem(did, cid, kind, number, doc_date, due, amount, int(open_then), dpd, ref)
+            )
+    out.sort(key=lambda i: (i.customer_id, i.due_date or i.doc_date, i.doc_date, i.id))
+    return out

@@ -9,6 +9,7 @@ its rows again, with the totals, in one read transaction.
 """
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from rich.text import Text
@@ -19,7 +20,16 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from artui.dates import BUCKET_LABELS
-from artui.report_tables import PAGE, PERIOD, TITLES, Page, ReportTable, build, write_csv
+from artui.report_tables import (
+    PAGE,
+    PERIOD,
+    TITLES,
+    Page,
+    ReportTable,
+    build,
+    with_count,
+    write_csv,
+)
 from screens.base import WorkScreen
 from widgets.aging_chart import bucket_chart
 from widgets.cells import plain
@@ -129,8 +139,13 @@ class ReportsScreen(WorkScreen):
         name, as_of, start, end = asked
 
         def read(tx):  # noqa: ANN001, ANN202
-            t = build(tx, name, as_of=as_of, start=start, end=end)
-            return t, t.rows.page(tx, None, PAGE)
+            # Uncounted: the first page shows while the rows are counted (a whole-book
+            # aging detail as of a year ago takes seconds to count).
+            t = build(tx, name, as_of=as_of, start=start, end=end, counted=False)
+            page = t.rows.page(tx, None, PAGE)
+            if t.count is None and page.after is None:
+                t = with_count(t, len(page.values))  # one page: the count is known
+            return t, page
 
         try:
             table, page = self.app.book.read(read)  # type: ignore[attr-defined]
@@ -138,6 +153,22 @@ class ReportsScreen(WorkScreen):
             self.app.call_from_thread(self.query_one("#error", Static).update, str(exc))
             return
         self.app.call_from_thread(self.show, asked, table, page)
+        if table.count is None:
+            self.count_rows(asked, table)
+
+    @work(thread=True, exclusive=True, group="report.count")
+    def count_rows(self, asked: tuple, t: ReportTable) -> None:
+        try:
+            count = self.app.book.read(t.rows.count)  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self._counted, asked, count)
+
+    def _counted(self, asked: tuple, count: int) -> None:
+        if asked == self.asked and self.table is not None:
+            self.table = replace(self.table, count=count)
+            self._say_rows()
 
     def show(self, asked: tuple, t: ReportTable, page: Page) -> None:
         if asked != self.asked:
@@ -196,10 +227,10 @@ class ReportsScreen(WorkScreen):
         t = self.table
         assert t is not None
         held = self.query_one("#rows", DataTable).row_count
-        count = t.count or 0
+        rows = "counting rows" if t.count is None else f"{t.count:,} rows"
         whole = self.first == 0 and len(self.starts) == len(self.sizes)
         more = "" if whole else f"  ·  rows {self.offset + 1:,}-{self.offset + held:,} read"
-        self.query_one("#subtitle", Static).update(f"{t.title}, {t.subtitle}: {count:,} rows{more}")
+        self.query_one("#subtitle", Static).update(f"{t.title}, {t.subtitle}: {rows}{more}")
 
     @on(DataTable.RowHighlighted, "#rows")
     def rows_scrolled(self, event: DataTable.RowHighlighted) -> None:
