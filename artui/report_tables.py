@@ -38,7 +38,7 @@ from artui.aging import (
 )
 from artui.book import Tx, read_only
 from artui.dates import BUCKET_LABELS, BUCKETS
-from artui.ledger import C
+from artui.ledger import DEBIT_KINDS, C
 from artui.money import MINOR_DIGITS, format_amount
 
 TITLES = {
@@ -323,21 +323,27 @@ def _total_row(t: AgingTotal) -> Row:
     )
 
 
-def _detail_row(i: OpenItem, a: AgingRow | None) -> Row:
-    """An open item beside its customer's aging row (None when the customer's balance
-    is nil: the item is shown without account or name, as it always was)."""
-    cur = a.currency if a else "USD"
-    return (
-        a.account if a else "",
-        a.name if a else "",
-        cur,
-        i.number,
-        i.kind,
-        i.doc_date.isoformat(),
-        i.due_date.isoformat() if i.due_date else None,
-        max(i.days_past_due, 0),
-        plain_amount(i.signed_open, cur),
-    )
+def _detail_rows(pairs: Iterable[tuple[OpenItem, AgingRow | None]]) -> Iterator[Row]:
+    """Open items beside their customers' aging rows, as rows. An item whose customer
+    the aging has no row for (every figure nil) is shown without account or name, as
+    it always was. One loop, by position: a whole book has a quarter of a million."""
+    debit = frozenset(DEBIT_KINDS)
+    plain = plain_amount
+    for i, a in pairs:
+        # OpenItem: id, customer_id, kind, number, doc_date, due_date, amount, open, dpd
+        account, name, cur = (a[1], a[2], a[3]) if a is not None else ("", "", "USD")
+        kind, due, left, dpd = i[2], i[5], i[7], i[8]
+        yield (
+            account,
+            name,
+            cur,
+            i[3],
+            kind,
+            i[4].isoformat(),
+            due.isoformat() if due else None,
+            dpd if dpd > 0 else 0,
+            plain(left if kind in debit else -left, cur),
+        )
 
 
 def _customers_after(tx: Tx, column: Any, after: Any, limit: int) -> list[tuple[int, Any]]:
@@ -397,13 +403,12 @@ class AgingDetailRows:
             ids = [cid for cid, _ in found]
             after = ids[-1]
             names = {a.customer_id: a for a in aging(tx, self.as_of, customer_ids=ids).rows}
-            for i in open_items_of(tx, self.as_of, ids):
-                out.append(_detail_row(i, names.get(i.customer_id)))
+            items = open_items_of(tx, self.as_of, ids)
+            out.extend(_detail_rows((i, names.get(i.customer_id)) for i in items))
         return Page(tuple(out), after)
 
     def stream(self, tx: Tx) -> Iterator[Row]:
-        for i, a in open_items_with_rows(tx, self.as_of):
-            yield _detail_row(i, a)
+        return _detail_rows(open_items_with_rows(tx, self.as_of))
 
     def count(self, tx: Tx) -> int:
         """Counted by the database: a second or so as of today, ten as of a year ago."""
@@ -568,6 +573,9 @@ _MAKERS: dict[str, Callable[..., ReportTable]] = {
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
+_RISKY = frozenset("=+-@\t\r")  # a cell beginning so is a formula to a spreadsheet
+
+
 def csv_cell(value: Any) -> Any:
     """A text cell a spreadsheet would take for a formula is neutralised with a leading
     quote; an amount such as -20.00 stays a number."""
@@ -612,7 +620,15 @@ def write_csv(t: ReportTable, out: IO[str], tx: Tx | None = None) -> int:
         w.writerow(t.columns)
         rows = t.rows.stream(tx)  # type: ignore[arg-type]
         n = 0
+        risky, number = _RISKY, _NUMBER.fullmatch
         while chunk := list(itertools.islice(rows, 1000)):
-            w.writerows([csv_cell(x) for x in v] for v in chunk)
+            # csv_cell, written out: a call a cell was a tenth of a whole-book export
+            w.writerows(
+                [
+                    "'" + x if isinstance(x, str) and x[:1] in risky and not number(x) else x
+                    for x in v
+                ]
+                for v in chunk
+            )
             n += len(chunk)
     return n
