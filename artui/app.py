@@ -19,6 +19,16 @@ from artui.errors import DomainError
 from artui.lookup import today_label
 from widgets.status import StatusLine
 
+FRAMES_PER_SECOND = 120
+if "TEXTUAL_FPS" not in os.environ:
+    import textual.screen
+
+    # A screen repaints at most this often. At Textual's 60 a query's results that came
+    # just after the echo of the key waited out the rest of a frame: the lookup's median
+    # keystroke-to-results was 25 or 47-60 ms by chance of timing, at 120 it is 25 ms.
+    # (Read when each screen's update timer is made; TEXTUAL_FPS, if set, still rules.)
+    textual.screen.UPDATE_PERIOD = 1 / FRAMES_PER_SECOND  # type: ignore[misc]
+
 
 class ScreensProvider(Provider):
     """Every screen and action, by name, in the command palette (Ctrl+P)."""
