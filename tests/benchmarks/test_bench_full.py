@@ -34,6 +34,7 @@ def test_full_suite(tmp_path):
             "aging summary as of a year ago, whole book",
             1500,
         ),
+        suite.measure_aging_detail_csv(str(suite.bench_path(100_000))),
         *suite.measure_receipts(book),
         *suite.measure_invoice_pdfs(book, 100),
         *suite.measure_statements(book),
