@@ -31,16 +31,40 @@ def _columns(rows: list[tuple], width: int) -> list[list]:
     return [list(col) for col in zip(*rows, strict=True)] if rows else [[]] * width
 
 
+def _same(col: list) -> bool:
+    """Whether every value of a column is the first one (and of its type)."""
+    first = col[0]
+    kind = type(first)
+    return all(v == first and type(v) is kind for v in col)
+
+
 def insert_rows(
     conn: Connection, table: Any, names: list[str], rows: list[tuple], returning: str = ""
 ) -> list[tuple]:
     """INSERT the rows (tuples in the order of `names`) with one statement; with
-    `returning` (columns, as SQL), what the inserted rows hold there, in no set order."""
+    `returning` (columns, as SQL), what the inserted rows hold there, in no set order.
+    A column that holds one value in every row (the date, the user, the kind) goes as
+    that value: dumping array elements is most of the client's share of the work."""
+    columns = _columns(rows, len(names))
+    varying = [n for n, col in zip(names, columns, strict=True) if not rows or not _same(col)]
+    values, constants, arrays = [], [], []
+    for n, col in zip(names, columns, strict=True):
+        if n in varying:
+            values.append(f'v."{n}"')
+            arrays.append(col)
+        else:
+            values.append(f"%b::{_pg_type(table, n)}")
+            constants.append(col[0])
     quoted = ", ".join(f'"{n}"' for n in names)
-    sql = f"INSERT INTO {table.name} ({quoted}) SELECT * FROM unnest({_arrays(table, names)})"
+    aliases = ", ".join(f'"{n}"' for n in varying)
+    source = f"unnest({_arrays(table, varying)}) AS v({aliases})"
+    if not varying:  # every row alike: as many of them as were given
+        source = f"generate_series(1, {len(rows)})"
+    sql = f"INSERT INTO {table.name} ({quoted}) SELECT {', '.join(values)} FROM {source}"
+    params = (*constants, *arrays)  # in the order their placeholders stand in the text
     if returning:
         sql += f" RETURNING {returning}"
-    result = conn.exec_driver_sql(sql, tuple(_columns(rows, len(names))))
+    result = conn.exec_driver_sql(sql, tuple(params))
     return [tuple(r) for r in result] if returning else []
 
 
