@@ -259,9 +259,13 @@ class ReportsScreen(WorkScreen):
         try:
             page = self.app.book.read(lambda tx: t.rows.page(tx, start, PAGE))  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.app.report, exc)  # type: ignore[attr-defined]
+            self.app.call_from_thread(self._not_read, exc)
             return
         self.app.call_from_thread(self._place, asked, index, page)
+
+    def _not_read(self, exc: Exception) -> None:
+        self.asking = None  # the next move near the edge asks again
+        self.app.report(exc)  # type: ignore[attr-defined]
 
     def _place(self, asked: tuple | None, index: int, page: Page) -> None:
         """A page read: after the held ones or before them. Past WINDOW pages, the page
