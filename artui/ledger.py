@@ -201,6 +201,14 @@ def load_docs(tx: Tx, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
+def remember_docs(tx: Tx, rows: Iterable[dict[str, Any]]) -> None:
+    """Documents the caller read whole inside this transaction (locked, on PostgreSQL),
+    for `load_docs` to find without reading them again; one already held is kept."""
+    cache = _docs(tx)
+    for row in rows:
+        cache.setdefault(row["id"], row)
+
+
 def load_doc(tx: Tx, doc_id: int) -> dict[str, Any]:
     return load_docs(tx, [doc_id])[doc_id]
 
