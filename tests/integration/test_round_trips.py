@@ -154,13 +154,13 @@ def test_apply_many_refused_midway_writes_nothing(book):
     ]
 
 
-def test_bulk_batch_gives_the_one_by_one_book(book_url, tmp_path):
+def test_bulk_batch_gives_the_one_by_one_book(book_url, tmp_path, request):
     """test_batch_post's equivalence, on PostgreSQL as well (arrays there)."""
     from .conftest import _fresh_pg_url
 
     urls = [book_url]
     if book_url.startswith("postgresql"):
-        urls.append(_fresh_pg_url(book_url.rsplit("/", 1)[0] + "/postgres"))
+        urls.append(_fresh_pg_url(request.getfixturevalue("pg_url")))
     else:
         urls.append(str(tmp_path / "single.db"))
     books = []
