@@ -217,36 +217,27 @@ def _detail_lines(items):  # noqa: ANN001, ANN202
     from artui.report_tables import plain_amount as plain
 
     debit = frozenset(DEBIT_KINDS)
-    last, who = None, ("", "", "")
+    last, who, cents = None, ("", "", ""), True
     for it, r in items:
         if r is not last:
             last, who = r, (_safe(r.account), _safe(r.name), r.currency)
+            cents = plain(1, r.currency) == "0.01"  # two decimals: written out below
         cur = who[2]
         # OpenItem: id, customer_id, kind, number, doc_date, due_date, amount, open, dpd
         kind, due, amount, left = it[2], it[5], it[6], it[7]
-        due_text = due.isoformat() if due else ""
-        if kind in debit:
+        head = (*who, kind, it[3], it[4].isoformat(), due.isoformat() if due else "")
+        if cents and amount > 0 and left > 0:  # plain_amount's text, without two calls
+            sign = "" if kind in debit else "-"
             yield (
-                *who,
-                kind,
-                it[3],
-                it[4].isoformat(),
-                due_text,
-                it[8],
-                plain(amount, cur),
-                plain(left, cur),
+                *head,
+                it[8] if not sign else "",
+                f"{sign}{amount // 100}.{amount % 100:02d}",
+                f"{sign}{left // 100}.{left % 100:02d}",
             )
+        elif kind in debit:
+            yield (*head, it[8], plain(amount, cur), plain(left, cur))
         else:
-            yield (
-                *who,
-                kind,
-                it[3],
-                it[4].isoformat(),
-                due_text,
-                "",
-                plain(-amount, cur),
-                plain(-left, cur),
-            )
+            yield (*head, "", plain(-amount, cur), plain(-left, cur))
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
