@@ -303,10 +303,17 @@ def measure_receipts(book: Book) -> list[Figure]:
     def invoices(tx):  # noqa: ANN001, ANN202
         return [
             post_invoice(tx, InvoiceInput(account, TODAY, [LineInput("x", 1000, 1000)])).doc.number
-            for _ in range(1600)
+            for _ in range(2800)
         ]
 
     numbers = book.write(invoices)
+    # As the workstation does once its first screen is up (artui/app.py _settle_gc): what
+    # the process keeps is left out of the collector's full passes, which otherwise land
+    # 20-100 ms pauses inside a posting now and then.
+    import gc
+
+    gc.collect()
+    gc.freeze()
     it = iter(numbers)
     single = timed(
         lambda: receive_payment(
@@ -350,20 +357,24 @@ def measure_receipts(book: Book) -> list[Figure]:
                     text(
                         "SELECT d.id FROM document d JOIN customer c ON c.id = d.customer_id "
                         "WHERE c.account = :a AND d.kind = 'invoice' AND d.open_amount > 0 "
-                        "ORDER BY d.id LIMIT 600"
+                        "ORDER BY d.id LIMIT 1800"
                     ),
                     {"a": account},
                 )
             ]
         )
     )
-    bid = batches.open_batch(book, TODAY, 200 * 3000, 200)
-    for _ in range(200):
-        allocs = tuple((next(ids), 1000, "as given") for _ in range(3))
-        batches.add_receipt(book, bid, batches.ReceiptLine(account, 3000, allocations=allocs))
-    t = time.perf_counter()
-    batches.post_batch(book, bid)
-    posted = 200 / (time.perf_counter() - t)
+    rates = []
+    for _ in range(3):  # three batches: one posting is a single, noisy sample
+        bid = batches.open_batch(book, TODAY, 200 * 3000, 200)
+        for _ in range(200):
+            allocs = tuple((next(ids), 1000, "as given") for _ in range(3))
+            batches.add_receipt(book, bid, batches.ReceiptLine(account, 3000, allocations=allocs))
+        t = time.perf_counter()
+        batches.post_batch(book, bid)
+        rates.append(200 / (time.perf_counter() - t))
+    gc.unfreeze()
+    posted = statistics.median(rates)
     return [
         Figure(
             "one receipt, 3 applications, synchronous=FULL",
@@ -381,9 +392,9 @@ def measure_receipts(book: Book) -> list[Figure]:
             "(the API path)",
         ),
         Figure(
-            "deposit batch of 200 receipts posted (3 applications each)",
+            "deposit batch of 200 receipts posted (3 applications each), 3 batches",
             posted,
-            None,
+            min(rates),
             "receipts/s",
             "> 2,000 /s",
             posted > 2000,
