@@ -14,7 +14,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from artui import audit, outbox
-from artui.aging import AgingRow, aging
+from artui.aging import AgingRow, AgingTotal, aging, aging_stream
 from artui.book import Book, Tx, read_only, unit_of_work
 from artui.errors import NotFound, Refused
 from artui.faultpoints import reached
@@ -103,48 +103,77 @@ class Progress:
 def choose(tx: Tx, criteria: RunCriteria) -> list[AgingRow]:
     """The customers a run would take, by account, with their aging as of the date (the
     aging's own figures, so the run and the aging report agree)."""
+    return list(_chosen(tx, criteria))
+
+
+@read_only
+def choice_summary(
+    tx: Tx, criteria: RunCriteria, keep: int
+) -> tuple[list[AgingRow], int, tuple[AgingTotal, ...]]:
+    """What `choose` would give, without holding it: its first `keep` customers, how
+    many there are and their totals per currency (a whole book is 80,000 customers)."""
+    first: list[AgingRow] = []
+    count = 0
+    sums: dict[str, list[int]] = {}
+    for r in _chosen(tx, criteria):
+        if count < keep:
+            first.append(r)
+        count += 1
+        acc = sums.get(r.currency)
+        if acc is None:
+            acc = sums[r.currency] = [0] * 7
+        for i, v in enumerate(r[4:]):
+            acc[i] += v
+        acc[6] += 1
+    totals = tuple(AgingTotal(cur, *acc[:6], customers=acc[6]) for cur, acc in sorted(sums.items()))
+    return first, count, totals
+
+
+def _chosen(tx: Tx, criteria: RunCriteria) -> Iterator[AgingRow]:
     if criteria.credits not in ("yes", "no", "only"):
         raise Refused("Credit balances are yes, no or only.", field="credits")
     if criteria.period_from and criteria.period_from > criteria.as_of:
         raise Refused("The period starts after the statement date.", field="from")
-    ids = None
-    if criteria.accounts:
-        found = dict(
-            tx.conn.execute(
-                select(C.c.account, C.c.id).where(C.c.account.in_(list(criteria.accounts)))
-            ).all()
+    if not criteria.accounts:  # the whole book, read a page at a time
+        for r in aging_stream(tx, criteria.as_of):
+            if _takes(criteria, r):
+                yield r
+        return
+    found = dict(
+        tx.conn.execute(
+            select(C.c.account, C.c.id).where(C.c.account.in_(list(criteria.accounts)))
+        ).all()
+    )
+    missing = [a for a in criteria.accounts if a not in found]
+    if missing:
+        raise NotFound(
+            "There is no customer with account " + ", ".join(missing) + ".", field="accounts"
         )
-        missing = [a for a in criteria.accounts if a not in found]
-        if missing:
-            raise NotFound(
-                "There is no customer with account " + ", ".join(missing) + ".", field="accounts"
-            )
-        ids = [found[a] for a in criteria.accounts]
-    rows = list(aging(tx, criteria.as_of, customer_ids=ids, include_zero=ids is not None).rows)
-    if ids is not None:  # customers with no document at all have no aging row
-        have = {r.customer_id for r in rows}
-        for r in tx.conn.execute(
-            select(C.c.id, C.c.account, C.c.name, C.c.currency).where(
-                C.c.id.in_([i for i in ids if i not in have])
-            )
-        ):
-            rows.append(AgingRow(r.id, r.account, r.name, r.currency))
-        rows.sort(key=lambda r: r.account)
-    out = []
-    for r in rows:
-        if ids is None:  # a named selection gets its statements whatever the balance
-            if r.balance == 0:
-                continue
-            if criteria.credits == "no" and r.balance < 0:
-                continue
-            if criteria.credits == "only" and r.balance >= 0:
-                continue
-            if abs(r.balance) < criteria.min_balance:
-                continue
-            if criteria.past_due_only and r.past_due <= 0:
-                continue
-        out.append(r)
-    return out
+    ids = [found[a] for a in criteria.accounts]
+    rows = list(aging(tx, criteria.as_of, customer_ids=ids, include_zero=True).rows)
+    have = {r.customer_id for r in rows}  # customers with no document have no aging row
+    for r in tx.conn.execute(
+        select(C.c.id, C.c.account, C.c.name, C.c.currency).where(
+            C.c.id.in_([i for i in ids if i not in have])
+        )
+    ):
+        rows.append(AgingRow(r.id, r.account, r.name, r.currency))
+    rows.sort(key=lambda r: r.account)
+    yield from rows  # a named selection gets its statements whatever the balance
+
+
+def _takes(criteria: RunCriteria, r: AgingRow) -> bool:
+    """Whether the run takes this customer of the whole book."""
+    balance = r.balance
+    if balance == 0:
+        return False
+    if criteria.credits == "no" and balance < 0:
+        return False
+    if criteria.credits == "only" and balance >= 0:
+        return False
+    if abs(balance) < criteria.min_balance:
+        return False
+    return not (criteria.past_due_only and r.past_due <= 0)
 
 
 @unit_of_work

@@ -17,7 +17,6 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, ProgressBar, Select, Static
 
 from artui import statement_runs as runs
-from artui.aging import currency_totals
 from artui.money import MoneyError, format_amount, parse_amount
 from artui.statements import Statement, statement
 from screens.base import WorkScreen
@@ -32,6 +31,7 @@ WHO = [
     ("these accounts", "accounts"),
 ]
 DELIVERY = [("PDF files", "files"), ("email each", "email"), ("merged to print", "print")]
+SHOWN = 500  # customers listed: enough to scroll through; the run takes them all
 
 
 def default_folder() -> str:
@@ -65,7 +65,7 @@ class StatementsScreen(WorkScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.chosen: list = []
+        self.chosen = 0  # how many statements the criteria take (the run reads them again)
         self.running = False
         self.criteria: runs.RunCriteria | None = None
 
@@ -148,20 +148,24 @@ class StatementsScreen(WorkScreen):
 
     @work(thread=True, exclusive=True, group="choose")
     def load_chosen(self, criteria: runs.RunCriteria) -> None:
+        # The screen keeps what it shows, not every customer chosen (a whole book is
+        # 80,000 rows: ~47 MB held while the screen was open).
         try:
-            rows = runs.choose(self.app.book, criteria)  # type: ignore[attr-defined]
+            shown, count, totals = runs.choice_summary(self.app.book, criteria, SHOWN)  # type: ignore[attr-defined]
         except Exception as exc:  # a refusal becomes the sentence beside the fields
             self.app.call_from_thread(self.query_one("#error", Static).update, str(exc))
-            rows = []
-        self.app.call_from_thread(self.show_chosen, criteria, rows)
+            shown, count, totals = [], 0, ()
+        self.app.call_from_thread(self.show_chosen, criteria, shown, count, totals)
 
-    def show_chosen(self, criteria: runs.RunCriteria, rows: list) -> None:
+    def show_chosen(
+        self, criteria: runs.RunCriteria, rows: list, count: int, totals: tuple
+    ) -> None:
         if criteria != self.criteria:
             return  # an older answer
-        self.chosen = rows
+        self.chosen = count
         table = self.query_one("#chosen", DataTable)
         table.clear()
-        for r in rows[:500]:  # enough to scroll through; the run takes them all
+        for r in rows:  # enough to scroll through; the run takes them all
             table.add_row(
                 plain(r.account),
                 plain(r.name),
@@ -170,7 +174,7 @@ class StatementsScreen(WorkScreen):
                 key=str(r.customer_id),
             )
         money_text = ", ".join(
-            f"{t.currency} {format_amount(t.balance, t.currency)}" for t in currency_totals(rows)
+            f"{t.currency} {format_amount(t.balance, t.currency)}" for t in totals
         )
         style = (
             "activity from " + criteria.period_from.isoformat()
@@ -178,8 +182,8 @@ class StatementsScreen(WorkScreen):
             else ("open items")
         )
         self.query_one("#summary", Static).update(
-            f"{len(rows):,} statements · {style} as of {criteria.as_of.isoformat()}"
-            + ("  (first 500 shown)" if len(rows) > 500 else "")
+            f"{count:,} statements · {style} as of {criteria.as_of.isoformat()}"
+            + (f"  (first {SHOWN} shown)" if count > SHOWN else "")
             + (f" · {money_text}" if money_text else "")
         )
 
@@ -222,7 +226,7 @@ class StatementsScreen(WorkScreen):
         folder = self.query_one("#folder", Input).value.strip() or default_folder()
         verb = {"files": "write", "email": "email", "print": "write and merge"}[delivery]
         question = (
-            f"Make {len(self.chosen):,} statements as of {self.criteria.as_of.isoformat()} "
+            f"Make {self.chosen:,} statements as of {self.criteria.as_of.isoformat()} "
             f"and {verb} them ({folder})?"
         )
         criteria = self.criteria
@@ -238,7 +242,7 @@ class StatementsScreen(WorkScreen):
         row = self.query_one("#progress-row")
         row.display = True
         bar = self.query_one("#progress", ProgressBar)
-        bar.update(total=len(self.chosen), progress=0)
+        bar.update(total=self.chosen, progress=0)
         self.query_one("#progress-label", Label).update("starting…")
         self.run_statements(criteria, delivery, folder)
 

@@ -86,7 +86,7 @@ async def test_run_asks_then_makes_the_files(book, tmp_path):
         await pilot.press("f6")
         await settle(pilot)
         await set_input(pilot, "folder", str(tmp_path / "out"))
-        count = len(app.screen.chosen)
+        count = app.screen.chosen
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert isinstance(app.screen, Confirm)
