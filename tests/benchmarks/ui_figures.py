@@ -253,6 +253,16 @@ async def _visit_every_screen(book: Book, trace: int = 0) -> None:
 
 
 def _peak_mb() -> float:
+    """This program's peak resident set. On Linux it is read from VmHWM: getrusage's
+    ru_maxrss keeps, across exec, the size of the process that started it (under
+    pytest, the test process's own 200-300 MB, which made the figure the parent's)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
