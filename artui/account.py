@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
-from artui.aging import AgingRow, OpenItem, aging, open_items
+from artui.aging import AgingRow, OpenItem, aging_rows, open_items
 from artui.book import Tx, read_only
 from artui.customers import (
     AddressRecord,
@@ -87,8 +87,8 @@ def account_summary(tx: Tx, customer: int | str, as_of: dt.date | None = None) -
     as_of = as_of or tx.today
     rec = get_customer(tx, customer)
     ids = [rec.id]
-    result = aging(tx, as_of, customer_ids=ids, include_zero=True)
-    row = result.rows[0] if result.rows else AgingRow(rec.id, rec.account, rec.name, rec.currency)
+    found = aging_rows(tx, as_of, customer_ids=ids, include_zero=True)
+    row = found[0] if found else AgingRow(rec.id, rec.account, rec.name, rec.currency)
     items = open_items(tx, as_of, customer_ids=ids)
     returned = D.alias("returned")
     last = tx.conn.execute(

@@ -313,6 +313,21 @@ def aging(
     """The aging summary: one row per customer with a non-zero balance (by account),
     totals per currency and the ledger balances they must tie out to."""
     as_of = as_of or tx.today
+    rows = aging_rows(tx, as_of, by=by, customer_ids=customer_ids, include_zero=include_zero)
+    totals = currency_totals(rows)
+    return Aging(as_of, by, tuple(rows), totals, ledger_balances(tx, as_of, customer_ids))
+
+
+@read_only
+def aging_rows(
+    tx: Tx,
+    as_of: dt.date,
+    *,
+    by: str = "due",
+    customer_ids: Sequence[int] | None = None,
+    include_zero: bool = False,
+) -> list[AgingRow]:
+    """`aging(...).rows` alone: no totals, no ledger balances (one customer's account)."""
     if by not in ("due", "doc"):
         raise ValueError("by is 'due' or 'doc'")
     ranges = _RANGES_DUE if by == "due" else _RANGES_DOC
@@ -335,8 +350,7 @@ def aging(
     rows = list(map(partial(tuple.__new__, AgingRow), found))
     if not include_zero:
         rows = [r for r in rows if r[4] or r[5] or r[6] or r[7] or r[8] or r[9]]
-    totals = currency_totals(rows)
-    return Aging(as_of, by, tuple(rows), totals, ledger_balances(tx, as_of, customer_ids))
+    return rows
 
 
 def currency_totals(rows: Iterable[AgingRow]) -> tuple[AgingTotal, ...]:
@@ -392,7 +406,27 @@ def open_items(
 ) -> list[OpenItem]:
     """Every document open on `as_of` (debits and credits), by customer then date."""
     as_of = as_of or tx.today
-    stmt = _open_as_of(as_of, tx.today, customer_ids)
+    if customer_ids is not None and not _applied_after(tx, as_of):
+        # as of today: what is open is what the documents say, no add-back to work out
+        stmt = select(
+            D.c.id,
+            D.c.customer_id,
+            D.c.kind,
+            D.c.number,
+            D.c.doc_date,
+            D.c.due_date,
+            D.c.amount,
+            D.c.reference,
+            D.c.currency,
+            D.c.open_amount,
+        ).where(
+            IS_OPEN,
+            D.c.status == "posted",
+            D.c.doc_date <= _date("as_of"),
+            D.c.customer_id.in_(list(customer_ids)),
+        )
+    else:
+        stmt = _open_as_of(as_of, tx.today, customer_ids)
     out = []
     append = out.append
     debit = frozenset(DEBIT_KINDS)
