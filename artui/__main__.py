@@ -9,6 +9,10 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     # Escape must not wait for a possible Alt sequence; Textual reads this at import.
     os.environ.setdefault("ESCDELAY", "25")
+    from artui.workstation import main as workstation
+
+    if workstation(argv):  # `artui [--db X]`: without the command line's parser
+        return
     from artui.cli import run
 
     run(argv)

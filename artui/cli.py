@@ -6,7 +6,6 @@ Errors go to standard error as one sentence per problem; never a traceback.
 
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -82,37 +81,14 @@ def main(
 
 
 def _root_options(db: str | None, user: str | None, today: str | None) -> None:
+    from artui.workstation import parse_today
+
     state.db = db
     state.user = user
-    if today:
-        try:
-            state.today = dt.date.fromisoformat(today)
-        except ValueError:
-            fail(f"--today: '{today}' is not a date (YYYY-MM-DD).", 2)
-
-
-_ROOT_OPTIONS = {"--db": "db", "--user": "user", "--today": "today"}
-
-
-def workstation_only(argv: list[str]) -> dict[str, str | None] | None:
-    """The root options (flags, else their ARTUI_ variables) when `argv` asks for the
-    workstation and nothing else; None for anything typer should read (a command,
-    --help, an option it must reject)."""
-    given: dict[str, str] = {}
-    args = iter(argv)
-    for arg in args:
-        name, eq, value = arg.partition("=")
-        if name not in _ROOT_OPTIONS:
-            return None
-        if not eq:
-            value = next(args, None)  # type: ignore[assignment]
-            if value is None:
-                return None
-        given[_ROOT_OPTIONS[name]] = value
-    return {
-        key: given.get(key) or os.environ.get(f"ARTUI_{key.upper()}") or None
-        for key in _ROOT_OPTIONS.values()
-    }
+    try:
+        state.today = parse_today(today)
+    except DomainError as exc:
+        fail(str(exc), 2)
 
 
 def book(create: bool = False, **kw: Any):  # noqa: ANN201
@@ -130,29 +106,13 @@ def book(create: bool = False, **kw: Any):  # noqa: ANN201
 
 
 def open_workstation() -> None:
-    """`artui`: the workstation; on the very first run, a demo book to explore."""
-    from artui.book import is_initialized
-    from artui.safety import check_place
-    from db.engine import make_engine, normalize_url
+    """`artui`: the workstation (artui/workstation.py); a refusal is its sentence."""
+    from artui.workstation import open_workstation as open_it
 
-    engine = make_engine(state.db)
     try:
-        check_place(engine)  # before a demo book is made on a network share
+        open_it(state.db, state.user, state.today)
     except DomainError as exc:
         fail(str(exc))
-    fresh = not is_initialized(engine)
-    engine.dispose()
-    if fresh:
-        typer.echo(f"No book yet at {normalize_url(state.db)}: creating a demo book ...", err=True)
-        from artui import demo
-
-        b = book(create=True, company="Demo Distribution Co.")
-        demo.build(b, customers=300, seed=1)
-    else:
-        b = book()
-    from artui.app import run_app
-
-    run_app(b)
 
 
 @app.command()
@@ -253,17 +213,7 @@ def dump_json(data: Any) -> None:
 def run(argv: list[str]) -> None:
     """Run the command line; domain errors become a sentence and exit 1."""
     try:
-        root = workstation_only(argv)
-        if root is None:
-            app(args=argv, prog_name="artui", standalone_mode=True)
-        else:
-            # `artui [--db ...]`, the workstation, as typer would run it: typer's parsing
-            # builds a pydantic validator for each option, ~60 ms of every start.
-            try:
-                _root_options(**root)
-                open_workstation()
-            except typer.Exit as exc:
-                sys.exit(exc.exit_code)
+        app(args=argv, prog_name="artui", standalone_mode=True)
     except DomainError as exc:
         typer.echo(str(exc), err=True)
         sys.exit(1)

@@ -3,7 +3,7 @@ else (a command, --help, an unknown or incomplete option) still goes through typ
 
 import pytest
 
-from artui.cli import workstation_only
+from artui.workstation import workstation_only
 
 
 @pytest.fixture(autouse=True)
