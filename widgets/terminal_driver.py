@@ -18,6 +18,14 @@ IDLE_WAIT = 0.1  # Textual's own
 
 
 class QuickEscapeDriver(LinuxDriver):
+    def _sigcont_application(self, *args) -> None:  # noqa: ANN002
+        # The kernel sends SIGCONT with the SIGHUP of a terminal that hangs up (an SSH
+        # link dropped, tmux killed). Textual resumed on it, starting a second output
+        # thread on the dead terminal; closing then waited for ever on a full queue, and
+        # the program hung with the book open. Resume only what Ctrl+Z suspended.
+        if self._must_signal_resume:
+            super()._sigcont_application(*args)
+
     def run_input_thread(self) -> None:
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)

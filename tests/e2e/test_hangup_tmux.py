@@ -66,3 +66,36 @@ def test_a_dropped_connection_keeps_the_invoice_being_typed(tmp_path):
         assert "kept as a draft" in screen
     finally:
         again.close()
+
+
+def test_the_program_ends_when_its_terminal_is_killed(tmp_path):
+    """The kernel sends SIGCONT with the SIGHUP of a terminal that goes away. Textual
+    took it for the end of a Ctrl+Z and restarted its output on the dead terminal;
+    closing then waited for ever on a full queue and the program hung, holding the book
+    open (2 of 3 runs before the fix). Each run kills the terminal on a full account."""
+    db = str(tmp_path / "book.db")
+    env = {"ARTUI_USER": "alice", "ARTUI_TODAY": TODAY}
+    subprocess.run(
+        [ARTUI, "--db", db, "demo", "--customers", "30", "--seed", "5"],
+        check=True,
+        capture_output=True,
+        env={**env, "PATH": "/usr/bin:/bin"},
+    )
+    for n in range(3):
+        app = Tmux(f"{ARTUI} --db {db}", env=env)
+        try:
+            app.wait_for("Type to search")
+            app.keys("C10012", "Enter")
+            app.wait_for("Last payment")
+        finally:
+            app.close()  # kill-server: the terminal is gone
+        deadline = time.time() + 10
+        left = ""
+        while time.time() < deadline:
+            left = subprocess.run(["pgrep", "-f", db], capture_output=True, text=True).stdout
+            if not left.strip():
+                break
+            time.sleep(0.2)
+        if left.strip():
+            subprocess.run(["pkill", "-9", "-f", db], check=False)
+        assert not left.strip(), f"run {n}: artui still running after its terminal went away"
