@@ -141,6 +141,12 @@ def _date(name: str) -> Any:
     return bindparam(name, type_=Date)
 
 
+# An open item's columns, in OpenItem's order, and what "open now, as of the date" means
+_ITEM = (D.c.id, D.c.customer_id, D.c.kind, D.c.number, D.c.doc_date, D.c.due_date, D.c.amount,
+         D.c.reference)  # fmt: skip
+_OPEN_NOW = (IS_OPEN, D.c.status == "posted", D.c.doc_date <= _date("as_of"))
+
+
 def _addback() -> Any:
     """Per document, what applications dated after the date took off it: added back,
     it gives the open amount on the date."""
@@ -206,7 +212,7 @@ def _aging_sums(
             D.c.due_date if by == "due" else D.c.doc_date, D.c.open_amount, ranges, by, debit
         ),
         (-func.sum(D.c.open_amount).filter(D.c.kind.in_(CREDIT_KINDS))).label("unapplied"),
-        where=(IS_OPEN, D.c.status == "posted", D.c.doc_date <= as_of),
+        where=_OPEN_NOW,
     )
     if not added_back:
         return docs.subquery("sums")
@@ -254,14 +260,7 @@ def _open_as_of(as_of: dt.date, today: dt.date, customer_ids: Sequence[int] | No
     candidates = union(now_open, closed_later).subquery("cand")
     stmt = (
         select(
-            D.c.id,
-            D.c.customer_id,
-            D.c.kind,
-            D.c.number,
-            D.c.doc_date,
-            D.c.due_date,
-            D.c.amount,
-            D.c.reference,
+            *_ITEM,
             D.c.currency,
             open_then,
         )
@@ -409,22 +408,10 @@ def open_items(
     if customer_ids is not None and not _applied_after(tx, as_of):
         # as of today: what is open is what the documents say, no add-back to work out
         stmt = select(
-            D.c.id,
-            D.c.customer_id,
-            D.c.kind,
-            D.c.number,
-            D.c.doc_date,
-            D.c.due_date,
-            D.c.amount,
-            D.c.reference,
+            *_ITEM,
             D.c.currency,
             D.c.open_amount,
-        ).where(
-            IS_OPEN,
-            D.c.status == "posted",
-            D.c.doc_date <= _date("as_of"),
-            D.c.customer_id.in_(list(customer_ids)),
-        )
+        ).where(*_OPEN_NOW, D.c.customer_id.in_(list(customer_ids)))
     else:
         stmt = _open_as_of(as_of, tx.today, customer_ids)
     out = []
@@ -548,18 +535,11 @@ def _open_now_stream(
     on open documents, each customer's few sorted here (no sort of the whole book)."""
     stmt = (
         select(
-            D.c.id,
-            D.c.customer_id,
-            D.c.kind,
-            D.c.number,
-            D.c.doc_date,
-            D.c.due_date,
-            D.c.amount,
-            D.c.reference,
+            *_ITEM,
             D.c.open_amount,
             func.coalesce(D.c.due_date, D.c.doc_date),  # sorts as it compares: ISO text
         )
-        .where(IS_OPEN, D.c.status == "posted", D.c.doc_date <= _date("as_of"))
+        .where(*_OPEN_NOW)
         .order_by(D.c.customer_id)
     )
     result = tx.conn.execute(stmt, {"as_of": as_of}, execution_options={"yield_per": chunk})
@@ -596,14 +576,7 @@ def open_items_of(tx: Tx, as_of: dt.date, customer_ids: Sequence[int]) -> list[O
         )
 
     stmt = select(
-        D.c.id,
-        D.c.customer_id,
-        D.c.kind,
-        D.c.number,
-        D.c.doc_date,
-        D.c.due_date,
-        D.c.amount,
-        D.c.reference,
+        *_ITEM,
         (D.c.open_amount + later(A.c.debit_id) + later(A.c.credit_id)).label("open_then"),
     ).where(
         D.c.customer_id.in_(list(customer_ids)),

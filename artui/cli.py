@@ -219,15 +219,9 @@ def run(argv: list[str]) -> None:
         sys.exit(1)
     except Exception as exc:
         # a full disk or a read-only book met outside a book's own units of work
-        from sqlalchemy.engine import make_url
+        from artui.workstation import storage_fault_of
 
-        from artui.errors import storage_fault
-        from db.engine import normalize_url
-
-        url = make_url(normalize_url(state.db))
-        sqlite = url.get_backend_name() == "sqlite"
-        place = (url.database or "") if sqlite else f"{url.host or 'localhost'}/{url.database}"
-        fault = storage_fault(exc, place, sqlite=sqlite)
+        fault = storage_fault_of(exc, state.db)
         if fault is None:
             raise
         typer.echo(str(fault), err=True)

@@ -92,17 +92,23 @@ def main(argv: list[str]) -> bool:
         print(exc, file=sys.stderr)
         sys.exit(1)
     except Exception as exc:  # a full disk or a read-only book met outside a unit of work
-        from sqlalchemy.engine import make_url
-
-        from artui.errors import storage_fault
-        from db.engine import normalize_url
-
-        url = make_url(normalize_url(root["db"]))
-        sqlite = url.get_backend_name() == "sqlite"
-        place = (url.database or "") if sqlite else f"{url.host or 'localhost'}/{url.database}"
-        fault = storage_fault(exc, place, sqlite=sqlite)
+        fault = storage_fault_of(exc, root["db"])
         if fault is None:
             raise
         print(fault, file=sys.stderr)
         sys.exit(1)
     return True
+
+
+def storage_fault_of(exc: Exception, db: str | None) -> DomainError | None:
+    """The sentence for a full disk or a read-only book (`artui.errors.storage_fault`)
+    that `exc` met on the book `db` names; None for any other error."""
+    from sqlalchemy.engine import make_url
+
+    from artui.errors import storage_fault
+    from db.engine import normalize_url
+
+    url = make_url(normalize_url(db))
+    sqlite = url.get_backend_name() == "sqlite"
+    place = (url.database or "") if sqlite else f"{url.host or 'localhost'}/{url.database}"
+    return storage_fault(exc, place, sqlite=sqlite)
