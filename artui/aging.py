@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 
 from artui.book import Tx, read_only
+from artui.bulk import bulk
 from artui.dates import BUCKETS
 from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, IS_OPEN, A, C, D, T
 
@@ -172,12 +173,14 @@ def _bucket_sums(date_col: Any, amount: Any, ranges: dict, by: str, *only: Any) 
         if by == "doc" and name == "days_1_30":  # by document date, 0-30 days is current
             cols.append(literal(0).label(name))
             continue
-        conds = list(only)
+        conds = []
         if lo is not None:
             conds.append(date_col <= _date(f"e_lo_{lo}"))
         if hi is not None:
             conds.append(date_col >= _date(f"e_hi_{hi}"))
-        cols.append(func.sum(amount).filter(and_(*conds)).label(name))
+        # `only` last: a row out of the bucket's dates (most rows, for each bucket) is
+        # then never asked its kind (-20% of the grouped pass)
+        cols.append(func.sum(amount).filter(and_(*conds, *only)).label(name))
     return cols
 
 
@@ -341,29 +344,26 @@ def aging_rows(
         .order_by(C.c.account)
     )
     params = {"as_of": as_of, **_edges(as_of, ranges)}
-    found = tx.conn.execute(stmt, params).all()
-    if not tx.sqlite:  # PostgreSQL sums are numeric
-        found = [(*r[:4], *map(int, r[4:])) for r in found]
-    # made in C (a whole book has 80,000 rows: no Python call a row); a customer whose
-    # figures all come to nothing is left out here, which costs SQL twice as much
-    rows = list(map(partial(tuple.__new__, AgingRow), found))
-    if not include_zero:
-        rows = [r for r in rows if r[4] or r[5] or r[6] or r[7] or r[8] or r[9]]
-    return rows
+    with bulk():
+        result = tx.conn.execute(stmt, params)
+        # the driver's own tuples (every column is a number or text): a whole book has
+        # 80,000 rows, and a Row object for each was a fifth of the time
+        found = result.cursor.fetchall()
+        result.close()
+        if not tx.sqlite:  # PostgreSQL sums are numeric
+            found = [(*r[:4], *map(int, r[4:])) for r in found]
+        if not include_zero:  # left out here: in SQL it costs twice as much
+            found = [r for r in found if r[4] or r[5] or r[6] or r[7] or r[8] or r[9]]
+        return list(map(partial(tuple.__new__, AgingRow), found))  # made in C
 
 
 def currency_totals(rows: Iterable[AgingRow]) -> tuple[AgingTotal, ...]:
     """Bucket totals and customer counts per currency."""
     rows = rows if isinstance(rows, list) else list(rows)
-    currencies = set(map(itemgetter(3), rows))
-    by: dict[str, list[AgingRow]] = {}
-    if len(currencies) == 1:  # the usual book: one currency, no grouping needed
-        by[currencies.pop()] = rows
-    else:
-        for r in rows:
-            by.setdefault(r.currency, []).append(r)
+    currencies = sorted(set(map(itemgetter(3), rows)))
     out = []
-    for cur, group in sorted(by.items()):
+    for cur in currencies:
+        group = rows if len(currencies) == 1 else [r for r in rows if r[3] == cur]
         # column by column in C (itemgetter, map, sum): a whole book has 80,000 rows
         figures = (sum(map(itemgetter(i), group)) for i in range(4, len(AgingRow._fields)))
         out.append(AgingTotal(cur, *figures, customers=len(group)))
