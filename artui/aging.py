@@ -17,9 +17,11 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Date,
+    Integer,
     and_,
     bindparam,
     case,
+    cast,
     func,
     literal,
     literal_column,
@@ -33,6 +35,7 @@ from artui.book import Tx, read_only
 from artui.bulk import bulk
 from artui.dates import BUCKETS
 from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, IS_OPEN, A, C, D, T
+from db.fetch import plain_chunks
 
 _EMPTY = dict.fromkeys(BUCKETS, 0)
 
@@ -596,3 +599,75 @@ def open_items_of(tx: Tx, as_of: dt.date, customer_ids: Sequence[int]) -> list[O
             )
     out.sort(key=lambda i: (i.customer_id, i.due_date or i.doc_date, i.doc_date, i.id))
     return out
+
+
+# An item's cells for a file: (customer_id, kind, number, date, due_date, days_past_due,
+# amount, open), dates as ISO text (due_date '' when none), days past due None for a
+# credit, amounts positive as in OpenItem.
+ItemCells = tuple[int, str, str, str, str, int | None, int, int]
+
+
+def open_item_cells(tx: Tx, as_of: dt.date, *, chunk: int = 4096) -> Iterator[list[ItemCells]]:
+    """`open_items_stream(tx, as_of)` as lists of plain cells, in the same order: the
+    whole-book aging detail file. As of today the database works out the text and the
+    days past due and the driver's tuples are sorted in C, a chunk at a time, so that a
+    quarter of a million items cost no Python call each (a date read from text into a
+    date object only to be written back as text was a fifth of the file's time)."""
+    if _applied_after(tx, as_of):
+        yield from _cells_of_items(open_items_stream(tx, as_of, chunk=chunk), chunk)
+        return
+    debit = D.c.kind.in_(DEBIT_KINDS)
+    if tx.sqlite:
+        doc, due = D.c.doc_date, func.coalesce(D.c.due_date, "")
+        days = cast(func.julianday(_date("as_of")) - func.julianday(D.c.due_date), Integer)
+    else:
+        doc = func.to_char(D.c.doc_date, "YYYY-MM-DD")
+        due = func.coalesce(func.to_char(D.c.due_date, "YYYY-MM-DD"), "")
+        days = _date("as_of") - D.c.due_date
+    stmt = (
+        select(
+            D.c.customer_id,
+            func.coalesce(D.c.due_date, D.c.doc_date),  # open_items' order within a customer
+            D.c.doc_date,
+            D.c.id,
+            D.c.kind,
+            D.c.number,
+            doc,
+            due,
+            case((debit, func.coalesce(days, 0)), else_=None),
+            D.c.amount,
+            D.c.open_amount,
+        )
+        .where(*_OPEN_NOW)
+        .order_by(D.c.customer_id)  # the partial index on open documents: no sort
+    )
+    cells, order, held = itemgetter(0, *range(4, 11)), itemgetter(0, 1, 2, 3), []
+    for part in plain_chunks(tx.conn, stmt, {"as_of": as_of}, chunk):
+        # the last customer's items may go on in the next part: held back till then
+        rows = held + part
+        last, cut = rows[-1][0], len(rows)
+        while cut and rows[cut - 1][0] == last:
+            cut -= 1
+        ready, held = rows[:cut], rows[cut:]
+        if ready:
+            ready.sort(key=order)
+            yield list(map(cells, ready))
+    if held:
+        held.sort(key=order)
+        yield list(map(cells, held))
+
+
+def _cells_of_items(items: Iterator[OpenItem], chunk: int) -> Iterator[list[ItemCells]]:
+    """Open items (as of a past date) as `open_item_cells` gives them."""
+    debit = frozenset(DEBIT_KINDS)
+    out: list[ItemCells] = []
+    for it in items:
+        d = it.kind in debit
+        due = it.due_date.isoformat() if it.due_date else ""
+        cells = (it.customer_id, it.kind, it.number, it.doc_date.isoformat(), due)
+        out.append((*cells, it.days_past_due if d else None, it.amount, it.open))
+        if len(out) >= chunk:
+            yield out
+            out = []
+    if out:
+        yield out

@@ -112,12 +112,12 @@ def _aging_file(tx, day: dt.date, by: str, detail: bool, fmt: Fmt) -> None:  # n
     from artui.report_tables import plain_amount as plain  # the same text, quicker
 
     rows = aging_stream(tx, day, by=by)
-    items = open_items_with_rows(tx, day, by)  # an item whose customer has no aging row:
-    # left out (by _detail_lines, and below for JSON)
     if fmt is Fmt.csv:
         with Gathered(sys.stdout) as out:
-            _aging_csv(out, tx, day, by, detail, rows, items)
+            _aging_csv(out, tx, day, by, detail, rows)
         return
+    items = open_items_with_rows(tx, day, by)  # an item whose customer has no aging row:
+    # left out below (none has: its open amount puts a figure in its customer's row)
     from artui.cli_report import write_json_streams
 
     totals = aging_totals(tx, day, by=by)
@@ -175,7 +175,7 @@ def _aging_file(tx, day: dt.date, by: str, detail: bool, fmt: Fmt) -> None:  # n
     write_json_streams(head, {"rows": customer_rows, "detail": detail_rows}, sys.stdout)
 
 
-def _aging_csv(out, tx, day: dt.date, by: str, detail: bool, rows, items) -> None:  # noqa: ANN001
+def _aging_csv(out, tx, day: dt.date, by: str, detail: bool, rows) -> None:  # noqa: ANN001
     """`artui aging --format csv`: the customers' rows and TOTAL rows, or (--detail)
     the open items."""
     from artui.aging import aging_totals
@@ -184,7 +184,7 @@ def _aging_csv(out, tx, day: dt.date, by: str, detail: bool, rows, items) -> Non
     w = csv.writer(out, lineterminator="\n")
     if detail:
         w.writerow(DETAIL_COLUMNS)
-        _write_chunked(out, _detail_lines(items))
+        _write_detail(out, tx, day)
         return
     w.writerow(["account", "name", "currency", *BUCKET_COLUMNS, "unapplied", "balance"])
     for r in rows:
@@ -211,52 +211,80 @@ def _aging_csv(out, tx, day: dt.date, by: str, detail: bool, rows, items) -> Non
         )
 
 
-def _write_chunked(out, lines, size: int = 4096) -> None:  # noqa: ANN001
-    """The rows written a few thousand at a time by a writer into a string buffer (C
-    writes, no Python call a row), each lot passed to `out` in one piece (a quarter of
-    a million rows: a call a row was ~5% of the whole-book detail's time)."""
+def _write_detail(out, tx, day: dt.date) -> None:  # noqa: ANN001
+    """The `--detail` CSV's rows, a few thousand at a time: each lot of items made
+    into rows (the customer's cells made once per customer, an amount's text without a
+    call), written by a writer into a string buffer (C writes, no call a row) and
+    passed to `out` in one piece. A whole book has a quarter of a million items."""
     import io
-    from itertools import islice
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    while chunk := list(islice(lines, size)):
-        w.writerows(chunk)
-        out.write(buf.getvalue())
-        buf.seek(0)
-        buf.truncate(0)
-
-
-def _detail_lines(items):  # noqa: ANN001, ANN202
-    """The `--detail` CSV's rows: the customer's cells made once per customer, the
-    item's read by position (a whole book has a quarter of a million items)."""
+    from artui.aging import open_item_cells
     from artui.ledger import DEBIT_KINDS
+    from artui.report_tables import customer_cells
     from artui.report_tables import plain_amount as plain
 
     debit = frozenset(DEBIT_KINDS)
-    last, who, cents = None, ("", "", ""), True
-    for it, r in items:
-        if r is None:  # a customer with no aging row: its items were always left out
-            continue
-        if r is not last:
-            last, who = r, (_safe(r.account), _safe(r.name), r.currency)
-            cents = plain(1, r.currency) == "0.01"  # two decimals: written out below
-        cur = who[2]
-        # OpenItem: id, customer_id, kind, number, doc_date, due_date, amount, open, dpd
-        kind, due, amount, left = it[2], it[5], it[6], it[7]
-        head = (*who, kind, it[3], it[4].isoformat(), due.isoformat() if due else "")
-        if cents and amount > 0 and left > 0:  # plain_amount's text, without two calls
-            sign = "" if kind in debit else "-"
-            yield (
-                *head,
-                it[8] if not sign else "",
-                f"{sign}{amount // 100}.{amount % 100:02d}",
-                f"{sign}{left // 100}.{left % 100:02d}",
-            )
-        elif kind in debit:
-            yield (*head, it[8], plain(amount, cur), plain(left, cur))
-        else:
-            yield (*head, "", plain(-amount, cur), plain(-left, cur))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    # every customer with an open item has an aging row (its open debits make a bucket
+    # positive, its open credits `unapplied` negative): no row of theirs is left out
+    customers = customer_cells(tx)
+    c = (0, "", "", "")
+    cid_then, who, cents = None, ("", "", ""), True
+    for part in open_item_cells(tx, day):
+        lines = []
+        add = lines.append
+        for cid, kind, number, date, due, days, amount, left in part:
+            if cid != cid_then:
+                while c[0] < cid:
+                    c = next(customers)
+                cid_then, who = cid, (_safe(c[1]), _safe(c[2]), c[3])
+                cents = plain(1, c[3]) == "0.01"  # two decimals: written out below
+            if cents and amount > 0 and left > 0:  # plain_amount's text, without a call
+                sign = "" if kind in debit else "-"
+                a = f"{sign}{amount // 100}.{amount % 100:02d}"
+                add(
+                    (
+                        *who,
+                        kind,
+                        number,
+                        date,
+                        due,
+                        days,
+                        a,
+                        f"{sign}{left // 100}.{left % 100:02d}",
+                    )
+                )
+            elif kind in debit:
+                add(
+                    (
+                        *who,
+                        kind,
+                        number,
+                        date,
+                        due,
+                        days,
+                        plain(amount, who[2]),
+                        plain(left, who[2]),
+                    )
+                )
+            else:
+                add(
+                    (
+                        *who,
+                        kind,
+                        number,
+                        date,
+                        due,
+                        days,
+                        plain(-amount, who[2]),
+                        plain(-left, who[2]),
+                    )
+                )
+        w.writerows(lines)
+        out.write(buf.getvalue())
+        buf.seek(0)
+        buf.truncate(0)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

@@ -40,6 +40,7 @@ from artui.book import Tx, read_only
 from artui.dates import BUCKET_LABELS, BUCKETS
 from artui.ledger import DEBIT_KINDS, C
 from artui.money import MINOR_DIGITS, format_amount
+from db.fetch import plain_chunks
 
 TITLES = {
     "aging": "Aging summary",
@@ -427,6 +428,13 @@ def open_items_with_rows(
         while a is not None and a.customer_id < i.customer_id:
             a = next(customers, None)
         yield i, (a if a is not None and a.customer_id == i.customer_id else None)
+
+
+def customer_cells(tx: Tx, chunk: int = 4096) -> Iterator[tuple[int, str, str, str]]:
+    """(id, account, name, currency) of every customer, by id, a chunk at a time."""
+    stmt = select(C.c.id, C.c.account, C.c.name, C.c.currency).order_by(C.c.id)
+    for part in plain_chunks(tx.conn, stmt, None, chunk):
+        yield from part
 
 
 SUMMARY_NUMERIC = tuple(c in (*BUCKETS, "unapplied", "balance") for c in EMPTY_COLUMNS["aging"])

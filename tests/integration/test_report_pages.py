@@ -188,16 +188,16 @@ def test_worklist_keeps_the_first_by_rank(demo_book):
         assert worklist(demo_book, None, limit=limit) == everyone[:limit]
 
 
-def test_artui_aging_files_as_before(sqlite_book, tmp_path):
-    """`artui aging --format csv|json [--detail]`, now streamed, print what the held
-    aging and open items printed (the oracle below is the code that held them)."""
+def test_artui_aging_files_as_before(book, book_url):
+    """`artui aging --format csv|json [--detail]`, streamed (the detail's text worked
+    out by the database), print what the held aging and open items printed (the oracle
+    below is the code that held them), on both databases."""
     from artui.cli_reports import _safe
 
     from .test_cli import run
 
-    book = sqlite_book
     demo.build(book, customers=30, seed=5, today=TODAY, workers=0)
-    db = str(book.engine.url.database)
+    db = book_url
     for as_of in ("2026-11-24", "2025-11-24"):
         day = dt.date.fromisoformat(as_of)
         a = aging(book, day)
