@@ -61,6 +61,9 @@ def open_workstation(db: str | None, user: str | None, today: dt.date | None) ->
         engine.dispose()
     if fresh:
         print(f"No book yet at {normalize_url(db)}: creating a demo book ...", file=sys.stderr)
+        import gc
+
+        gc.enable()  # paused for the start (artui/__main__.py): a build makes garbage
         from artui import demo
 
         b = open_book(db, user, create=True, today=today, company="Demo Distribution Co.")
