@@ -8,11 +8,13 @@ version stays the same. The figures come from suite.py's own measuring functions
     python -m tests.benchmarks.pg_suite postgresql://postgres@host/postgres [--customers N]
 """
 
+import contextlib
 import datetime as dt
 import random
 import time
 
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 
 from artui import demo
 from artui.book import Book, is_initialized, open_book
@@ -59,6 +61,11 @@ def pg_bench_book(
         suite.add_big_customer(b)
         with b.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")  # statistics, and the visibility map
+            # the build's pages written out now, not by the checkpointer in the middle of
+            # the figures (measured straight after a build, the deposit batch ran at
+            # 1,700 a second against 2,300 on the same book at rest)
+            with contextlib.suppress(DBAPIError):  # no pg_checkpoint: figures as they come
+                conn.exec_driver_sql("CHECKPOINT")
         b.dispose()
         with admin.connect() as conn:
             conn.exec_driver_sql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')

@@ -280,7 +280,8 @@ def measure_account_paint(book: Book) -> list[Figure]:
 def measure_aging(book: Book, as_of: dt.date, label: str, target_ms: float) -> Figure:
     from artui.aging import aging
 
-    ms = timed(lambda: aging(book, as_of), 3)
+    # five runs: a median of three moved with a single slow moment of this machine
+    ms = timed(lambda: aging(book, as_of), 5)
     return Figure(
         label,
         statistics.median(ms),
