@@ -243,44 +243,12 @@ def _write_detail(out, tx, day: dt.date) -> None:  # noqa: ANN001
             if cents and amount > 0 and left > 0:  # plain_amount's text, without a call
                 sign = "" if kind in debit else "-"
                 a = f"{sign}{amount // 100}.{amount % 100:02d}"
-                add(
-                    (
-                        *who,
-                        kind,
-                        number,
-                        date,
-                        due,
-                        days,
-                        a,
-                        f"{sign}{left // 100}.{left % 100:02d}",
-                    )
-                )
+                o = f"{sign}{left // 100}.{left % 100:02d}"
             elif kind in debit:
-                add(
-                    (
-                        *who,
-                        kind,
-                        number,
-                        date,
-                        due,
-                        days,
-                        plain(amount, who[2]),
-                        plain(left, who[2]),
-                    )
-                )
+                a, o = plain(amount, who[2]), plain(left, who[2])
             else:
-                add(
-                    (
-                        *who,
-                        kind,
-                        number,
-                        date,
-                        due,
-                        days,
-                        plain(-amount, who[2]),
-                        plain(-left, who[2]),
-                    )
-                )
+                a, o = plain(-amount, who[2]), plain(-left, who[2])
+            add((*who, kind, number, date, due, days, a, o))
         w.writerows(lines)
         out.write(buf.getvalue())
         buf.seek(0)
