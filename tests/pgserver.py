@@ -111,15 +111,24 @@ def start(base: str | None = None) -> tuple[str | None, str]:
 
 
 def stop(data: str) -> None:
-    bindir = _bindir()
-    if bindir is None:
+    """Stop the server of the data folder `data` (`start`'s BASE/data) and remove BASE.
+    Given BASE itself, its data folder is meant; anything else is refused: removing
+    the parent of a folder that is not a server's once emptied all of /tmp."""
+    folder = Path(data)
+    if not folder.exists():  # gone already: nothing to stop or remove
         return
-    subprocess.run(
-        _as_owner([str(bindir / "pg_ctl"), "-D", data, "-m", "immediate", "stop"]),
-        capture_output=True,
-        timeout=60,
-    )
-    shutil.rmtree(Path(data).parent, ignore_errors=True)
+    if not (folder / "PG_VERSION").exists() and (folder / "data" / "PG_VERSION").exists():
+        folder = folder / "data"
+    if folder.name != "data" or not (folder / "PG_VERSION").exists():
+        raise SystemExit(f"{data} is not the data folder of a server that start made")
+    bindir = _bindir()
+    if bindir is not None:
+        subprocess.run(
+            _as_owner([str(bindir / "pg_ctl"), "-D", str(folder), "-m", "immediate", "stop"]),
+            capture_output=True,
+            timeout=60,
+        )
+    shutil.rmtree(folder.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
