@@ -68,16 +68,24 @@ class LookupScreen(WorkScreen):
         self.focus_box()
 
     def _columns(self) -> list[tuple[str | Text, str, int]]:
-        wide = self.app.size.width >= 110
-        name_w = max(14, self.app.size.width - (90 if wide else 66))
+        """The result columns for the terminal's width. The name takes what is left: at
+        80 columns the phone gives way to it (14 characters left "Northern Ligh…" four
+        times over, for four different customers), from 90 the phone is back, and from
+        110 the city and the flags spelled out."""
+        width = self.app.size.width
+        wide, phone = width >= 110, width >= 90
+        fixed = 7 + 12 + 12 + (16 if wide else 7) + (16 if phone else 0) + (12 if wide else 0)
+        columns = 5 + phone + wide
+        name_w = max(14, width - fixed - 2 * columns - (1 if wide else 0))
         cols: list[tuple[str | Text, str, int]] = [
             ("Account", "account", 7),
             ("Name", "name", name_w),
         ]
         if wide:
             cols.append(("City", "city", 12))
+        if phone:
+            cols.append(("Phone", "phone", 16))
         cols += [
-            ("Phone", "phone", 16),
             (Text("Balance", justify="right"), "balance", 12),
             (Text("Past due", justify="right"), "past_due", 12),
             ("Flags", "flags", 7 if not wide else 16),
@@ -85,7 +93,10 @@ class LookupScreen(WorkScreen):
         return cols
 
     def focus_box(self) -> None:
-        self.query_one("#box", Input).focus()
+        box = self.query_one("#box", Input)
+        box.focus()
+        if self.is_mounted and self.shown_query == box.value:
+            self.say_found(box.value, self.rows)  # not the chosen customer's any more
 
     @on(Input.Changed, "#box")
     def typed(self, event: Input.Changed) -> None:
@@ -110,26 +121,31 @@ class LookupScreen(WorkScreen):
         self.rows = rows
         self.shown_query = query
         table = self.query_one(ResultsTable)
-        wide = "city" in [str(k.value) for k in table.columns]
+        keys = [str(k.value) for k in table.columns]
+        wide = "city" in keys
         with self.app.batch_update():
             table.clear()
             for r in rows:
-                cells = [plain(r.account), plain(r.name)]
-                if wide:
-                    cells.append(plain(r.city))
-                cells += [
-                    plain(r.phone),
-                    money(r.balance, r.currency),
-                    money(r.past_due, r.currency, past_due=True, blank_zero=True),
-                    plain(" ".join(r.flags) if wide else "".join(f[0] for f in r.flags)),
-                ]
-                table.add_row(*cells, key=str(r.customer_id))
+                cells = {
+                    "account": plain(r.account),
+                    "name": plain(r.name),
+                    "city": plain(r.city),
+                    "phone": plain(r.phone),
+                    "balance": money(r.balance, r.currency),
+                    "past_due": money(r.past_due, r.currency, past_due=True, blank_zero=True),
+                    "flags": plain(" ".join(r.flags) if wide else "".join(f[0] for f in r.flags)),
+                }
+                table.add_row(*(cells[k] for k in keys), key=str(r.customer_id))
             table.settle()
         self.shown_count += 1
         if self.open_when_shown:
             self.open_when_shown = False
             if rows:
                 self.call_after_refresh(self.action_open)
+        self.say_found(query, rows)
+
+    def say_found(self, query: str, rows: list[LookupRow]) -> None:
+        """What the query found, in the hint line."""
         hint = self.query_one("#hint", Static)
         if not query.strip():
             hint.update("Type to search · ↓ results · Enter opens · Ctrl+N new customer")
@@ -145,6 +161,23 @@ class LookupScreen(WorkScreen):
         if self.rows:
             table.focus()
             table.move_cursor(row=0)
+            self.describe(0)
+
+    @on(DataTable.RowHighlighted, "#results")
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.query_one(ResultsTable).has_focus:
+            self.describe(event.cursor_row)
+
+    def describe(self, index: int) -> None:
+        """Where the phone column gave way to the name (under 90 columns), the chosen
+        customer's city and phone in the hint line: two customers of the same name are
+        told apart while the caller is on the line."""
+        table = self.query_one(ResultsTable)
+        if not 0 <= index < len(self.rows) or "phone" in [str(k.value) for k in table.columns]:
+            return
+        row = self.rows[index]
+        said = " · ".join(x for x in (row.account, row.city, row.phone) if x)
+        self.query_one("#hint", Static).update(Text(f"{said} · Enter opens · ↑ to search"))
 
     def action_open(self) -> None:
         if not self.rows:

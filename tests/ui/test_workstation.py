@@ -82,6 +82,47 @@ async def test_phone_digits_and_arrow_keys(book):
 
 
 @sync
+async def test_the_name_gets_the_room_and_the_chosen_row_says_city_and_phone(book):
+    """At 80 columns the phone gives way to the name; the row under the cursor says its
+    city and phone in the hint line (two customers of one name told apart), and the
+    hint goes back to what was found when Up returns to the box. From 90 columns the
+    phone is a column again."""
+    from rich.text import Text
+
+    def hint(app) -> str:
+        shown = app.screen.query_one("#hint").render()
+        return shown.plain if isinstance(shown, Text) else str(shown)
+
+    def headers(app) -> list[str]:
+        return [str(c.key.value) for c in app.screen.query_one("#results").columns.values()]
+
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert headers(app) == ["account", "name", "balance", "past_due", "flags"]
+        table = app.screen.query_one("#results")
+        name = next(c for c in table.columns.values() if c.key.value == "name")
+        assert name.width == 32  # 14 when the phone had a column at 80
+        await type_text(pilot, "C1000")
+        rows = app.screen.rows
+        assert len(rows) > 2 and hint(app).startswith(f"{len(rows)} found")
+        await pilot.press("down", "down")
+        second = rows[1]
+        assert hint(app).startswith(f"{second.account} · ")
+        assert second.phone and second.phone in hint(app)
+        await pilot.press("up", "up")
+        assert app.screen.query_one("#box").has_focus
+        assert hint(app).startswith(f"{len(rows)} found")
+    app = ArtuiApp(book)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        assert headers(app) == ["account", "name", "phone", "balance", "past_due", "flags"]
+        await type_text(pilot, "C1000")
+        await pilot.press("down")
+        assert hint(app).startswith(f"{len(app.screen.rows)} found")  # the phone is shown
+
+
+@sync
 async def test_document_number_opens_customer_with_document_selected(book):
     from artui.aging import open_items
 
