@@ -55,14 +55,15 @@ class WorklistScreen(WorkScreen):
         with Horizontal(classes="row"):
             yield Label("Show")
             yield Select(WHO, value="mine", allow_blank=False, id="who", compact=True)
-            yield Label("Collector")
+            yield Label("Collector", id="collector_label")
             yield Input(self.book.user, id="collector", compact=True)
         yield Static("", id="summary")
         yield Table(id="work", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#work", DataTable)
-        name_w = max(12, self.app.size.width - 64)
+        # the name takes what the other columns, their padding and the scroll bar leave
+        name_w = max(12, self.app.size.width - 59)
         for label, key, width in (
             ("Account", "account", 7),
             ("Name", "name", name_w),
@@ -73,9 +74,14 @@ class WorklistScreen(WorkScreen):
             ("Next", "next", 10),
         ):
             table.add_column(label, key=key, width=width)
-        self.query_one("#collector", Input).display = False
+        self.show_collector(False)
         self.refresh_list()
         self.set_focus(table)
+
+    def show_collector(self, shown: bool) -> None:
+        """The collector's box, and its label, only when a collector's list is asked for."""
+        self.query_one("#collector", Input).display = shown
+        self.query_one("#collector_label", Label).display = shown
 
     # -- the list -------------------------------------------------------------------
     def collector(self) -> str | None:
@@ -88,7 +94,7 @@ class WorklistScreen(WorkScreen):
 
     @on(Select.Changed, "#who")
     def who_changed(self, event: Select.Changed) -> None:
-        self.query_one("#collector", Input).display = event.value == "collector"
+        self.show_collector(event.value == "collector")
         self.refresh_list()
 
     @on(Input.Submitted, "#collector")
@@ -135,12 +141,11 @@ class WorklistScreen(WorkScreen):
                 table.move_cursor(row=min(row, table.row_count - 1))
         due = sum(1 for w in items if w.due_now)
         total = sum(w.past_due for w in items)
-        who = {"mine": "your", "all": "everyone's"}.get(str(self.query_one("#who", Select).value))
-        who = who or f"{self.collector()}'s"
+        # whose list the Show box above says; the total past due, last, must fit in 80
         self.query_one("#summary", Static).update(
             Text(
-                f"{len(items)} accounts in {who} list: {due} due now, "
-                f"{len(items) - due} past due with nothing planned · "
+                f"{len(items)} accounts · {due} due now · "
+                f"{len(items) - due} with nothing planned · "
                 f"{format_amount(total)} past due",
                 no_wrap=True,
                 overflow="ellipsis",
