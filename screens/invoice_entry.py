@@ -167,6 +167,7 @@ class InvoiceScreen(WorkScreen):
         self.source = draft
         self.source_lines = lines or []
         self.customer: dict | None = None
+        self.finding = ""  # the text the customer is being looked up by, till found
         self.items: dict[str, CatalogueItem] = {}
         self.totals: Totals | None = None
         self.saved = False
@@ -288,7 +289,17 @@ class InvoiceScreen(WorkScreen):
             return
         if self.customer and text.strip() == self.customer["account"]:
             return
+        if text.strip() == self.finding:
+            return  # Enter and leaving the box both ask: one search
+        self.finding = text.strip()
         self.find_customer(text.strip())
+
+    @on(Input.Blurred, "#customer")
+    def customer_left(self, event: Input.Blurred) -> None:
+        """Tab (or a click) out of the customer box finds the customer as Enter does: a
+        clerk tabs through the header, and the customer's prices and terms never came."""
+        if event.value.strip() and self.is_active:
+            self._customer_typed(event.value)
 
     @work(thread=True, exclusive=True, group="invoice.find")
     def find_customer(self, text: str) -> None:
@@ -296,6 +307,7 @@ class InvoiceScreen(WorkScreen):
         self.app.call_from_thread(self._found, text, rows)
 
     def _found(self, text: str, rows: list) -> None:
+        self.finding = ""
         choose(
             self,
             text,

@@ -132,6 +132,7 @@ class ReceiptScreen(WorkScreen):
         self.changed = False  # the grid was worked
         self.initial: dict[str, object] = {}
         self.loading = False  # the customer is being found or read
+        self.finding = ""  # the text the customer is being found by
         self.pending: list[str] = []  # Ctrl+A / Ctrl+S pressed before that finished
 
     # -- layout ---------------------------------------------------------------------
@@ -286,8 +287,17 @@ class ReceiptScreen(WorkScreen):
             return
         if self.customer and text == self.customer["account"]:
             return
-        self.loading = True
+        if self.loading and text == self.finding:
+            return  # Enter and leaving the box both ask: one search
+        self.loading, self.finding = True, text
         self.find_customer(text)
+
+    @on(Input.Blurred, "#customer")
+    def customer_left(self, event: Input.Blurred) -> None:
+        """Tab (or a click) out of the customer box finds the customer as Enter does: a
+        clerk tabs through a form, and the open invoices never came."""
+        if event.value.strip() and self.is_active:
+            self.customer_typed(event.value)
 
     @work(thread=True, exclusive=True, group="receipt.find")
     def find_customer(self, text: str) -> None:

@@ -32,7 +32,7 @@ def test_log_a_call_with_a_promise_and_move_to_the_next_account(tmp_path):
     try:
         app.wait_for("Type to search")
         app.keys("F5")
-        screen = app.wait_for("in your list")
+        screen = app.wait_for("with nothing planned")
         assert screen.splitlines()[3].split()[0] == first.account  # the first row
         app.keys("l")
         app.wait_for("press a letter")  # the dialog, as the clerk sees it open

@@ -356,3 +356,19 @@ async def test_the_catalogue_new_item_inactive_and_a_customer_price(book):
 
     [zz] = [it for it in all_items(book) if it["code"] == "ZZ-9"]
     assert (zz["unit_price"], zz["tax_rate"], zz["active"]) == (9995, 7250, False)
+
+
+@sync
+async def test_tab_out_of_the_customer_brings_their_terms(book):
+    """Tab out of the customer box finds the customer as Enter does: their name, terms
+    and due date are there before the date is typed."""
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "f3")
+        screen = app.screen
+        assert isinstance(screen, InvoiceScreen)
+        await keys(pilot, CUSTOMER, "tab")
+        assert screen.customer is not None and screen.customer["account"] == CUSTOMER
+        assert screen.query_one("#terms", Input).value == screen.customer["terms"]
+        assert screen.focused.id == "date"

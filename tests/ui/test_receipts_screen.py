@@ -340,3 +340,22 @@ async def test_a_dropped_connection_keeps_the_receipt_in_its_batch(book, tmp_pat
     [line] = batches.receipts_of(book, bid)
     assert (line["reference"], line["amount"]) == ("7788", 10000)
     assert "kept in its batch" in (tmp_path / "artui" / "kept-on-hangup.txt").read_text()
+
+
+@sync
+async def test_tab_out_of_the_customer_finds_them_as_enter_does(book):
+    """A clerk tabs through a form: Tab out of the customer box brings the customer and
+    their open invoices, the amount typed next lands in the amount, and one search is
+    made whether Enter or Tab left the box."""
+    docs = customer_with(book, "T7", [10000, 25000])
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_batch(pilot, "100", "1")
+        await keys(pilot, "ctrl+n", "T7", "tab", "100")
+        screen = app.screen
+        assert isinstance(screen, ReceiptScreen)
+        assert screen.customer is not None and screen.customer["account"] == "T7"
+        assert {d.id for d in docs} <= {i.id for i in screen.grid.items}
+        assert screen.query_one("#amount", Input).value.startswith("100")
+        assert "Test T7" in text(app, "#who")
