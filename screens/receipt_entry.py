@@ -131,7 +131,9 @@ class ReceiptScreen(WorkScreen):
         self.saved = False
         self.changed = False  # the grid was worked
         self.initial: dict[str, object] = {}
-        self.loading = False  # the customer is being found or read
+        # not `loading`: that is Textual's own (a screen covered by a spinner, its focus
+        # reset to the first field, so that keys typed ahead went astray)
+        self.waiting = False  # the customer is being found or read
         self.finding = ""  # the text the customer is being found by
         self.pending: list[str] = []  # Ctrl+A / Ctrl+S pressed before that finished
 
@@ -225,7 +227,7 @@ class ReceiptScreen(WorkScreen):
         self._title()
         self._card_fields()
         if self.customer_id is not None:
-            self.loading = True
+            self.waiting = True
             self.load_customer(self.customer_id)
         else:
             self.set_focus(self.query_one("#customer", Input))
@@ -287,9 +289,9 @@ class ReceiptScreen(WorkScreen):
             return
         if self.customer and text == self.customer["account"]:
             return
-        if self.loading and text == self.finding:
+        if self.waiting and text == self.finding:
             return  # Enter and leaving the box both ask: one search
-        self.loading, self.finding = True, text
+        self.waiting, self.finding = True, text
         self.find_customer(text)
 
     @on(Input.Blurred, "#customer")
@@ -312,7 +314,7 @@ class ReceiptScreen(WorkScreen):
         choose(self, text, rows, self._chosen, none)
 
     def _not_found(self) -> None:
-        self.loading = False
+        self.waiting = False
         self.pending.clear()
         self.set_focus(self.query_one("#customer", Input))
 
@@ -368,8 +370,8 @@ class ReceiptScreen(WorkScreen):
 
     def _ready(self) -> None:
         """What was waiting for the customer or auto-apply runs now, in the order typed."""
-        self.loading = False
-        while self.pending and not self.loading:
+        self.waiting = False
+        while self.pending and not self.waiting:
             getattr(self, f"action_{self.pending.pop(0)}")()
 
     # -- fields ---------------------------------------------------------------------
@@ -558,7 +560,7 @@ class ReceiptScreen(WorkScreen):
         self.when_typed(self.action_auto)
 
     def action_auto(self) -> None:
-        if self.loading:
+        if self.waiting:
             self.pending.append("auto")
             return
         if self.customer is None:
@@ -569,7 +571,7 @@ class ReceiptScreen(WorkScreen):
         if not self.credits_only and not self.grid.amount:
             self._error("Type the amount received first.", "amount")
             return
-        self.loading = True  # a Ctrl+S typed right after waits for the applications
+        self.waiting = True  # a Ctrl+S typed right after waits for the applications
         self.check_and_auto(remit)
 
     @work(thread=True, exclusive=True, group="receipt.auto")
@@ -584,7 +586,7 @@ class ReceiptScreen(WorkScreen):
         self.app.call_from_thread(self._auto, remit)
 
     def _auto_refused(self, message: str) -> None:
-        self.loading = False
+        self.waiting = False
         self.pending.clear()
         self._error(message, "remittance")
 
@@ -597,7 +599,7 @@ class ReceiptScreen(WorkScreen):
         self._ready()
 
     def action_save(self) -> None:
-        if self.loading:
+        if self.waiting:
             self.pending.append("save")
             return
         if self.part_item is not None:

@@ -1,5 +1,6 @@
 """Pilot tests of cash receipts (F4): the batch, a receipt and its grid, every key."""
 
+import asyncio
 import json
 import re
 
@@ -359,3 +360,36 @@ async def test_tab_out_of_the_customer_finds_them_as_enter_does(book):
         assert {d.id for d in docs} <= {i.id for i in screen.grid.items}
         assert screen.query_one("#amount", Input).value.startswith("100")
         assert "Test T7" in text(app, "#who")
+
+
+@sync
+async def test_keys_typed_while_the_customer_is_found_land_where_typed(book, monkeypatch):
+    """A fast clerk types the amount and the check number while the customer is still
+    being found (a slow search here). They land in their fields: the screen's own
+    "waiting" was once named `loading`, Textual's spinner, which covered the screen and
+    put the focus back on the customer, so the amount was lost and the check number
+    became the amount."""
+    import time
+
+    import screens.receipt_entry as entry
+
+    customer_with(book, "K1", [10000])
+    search = entry.search
+
+    def slow(*args, **kwargs):
+        time.sleep(0.4)
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(entry, "search", slow)
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_batch(pilot, "100", "1")
+        await keys(pilot, "ctrl+n")
+        await keys(pilot, "K1", "enter", "100.00", "enter", "5001", "enter", "enter", "ctrl+a")
+        await asyncio.sleep(0.6)
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#amount", Input).value == "100.00"
+        assert screen.query_one("#reference", Input).value == "5001"
+        assert screen.grid.applied and sum(screen.grid.applied.values()) == 10000
