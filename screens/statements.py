@@ -53,7 +53,7 @@ class StatementsScreen(WorkScreen):
     StatementsScreen Select { width: 26; }
     StatementsScreen #error { color: $error; height: 1; padding: 0 1; }
     StatementsScreen #chosen { height: 1fr; }
-    StatementsScreen #summary { height: 1; padding: 0 1; }
+    StatementsScreen #summary { height: auto; max-height: 2; padding: 0 1; }
     StatementsScreen #progress-row { height: 1; }
     StatementsScreen #progress-label { padding: 0 1; width: 1fr; }
     """

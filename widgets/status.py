@@ -24,13 +24,24 @@ class StatusLine(Static):
         self.user, self.book, self.day = user, book, day
 
     def render(self) -> Text:
-        left = Text.assemble((self.user, "bold"), " · ", self.book, " · ", self.day)
-        if self.message:
-            left.append("  ")
-            left.append(self.message)
-        left.no_wrap = True
-        left.overflow = "ellipsis"
-        return left
+        """Who, which book and the date, then the message. A message that would not fit
+        beside them all has the room of the book's name, then of the date, then of the
+        user: at 80 columns "Statement run 1: 249 statements in" was all of a sentence
+        whose end said where they went."""
+        room = self.content_size.width
+        prefixes = [(self.user, self.book, self.day), (self.user, self.day), (self.user,), ()]
+        for parts in prefixes:
+            line = Text(no_wrap=True, overflow="ellipsis")
+            for n, part in enumerate(parts):
+                line.append(part, "bold" if n == 0 else "")
+                if n < len(parts) - 1:
+                    line.append(" · ")
+            if self.message:
+                line.append("  " if parts else "")
+                line.append(self.message)
+            if not self.message or line.cell_len <= room or not parts:
+                return line
+        return line  # unreachable: the message alone is the last resort
 
     def watch_error(self, value: bool) -> None:
         self.set_class(value, "-error")
