@@ -1,5 +1,7 @@
 """F1: every key that works on the screen below, and the global ones."""
 
+import re
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,7 +20,11 @@ def key_name(key: str) -> str:
         if k in NAMES:
             return NAMES[k]
         *mods, last = k.split("+")
-        last = last.upper() if len(last) == 1 or last.startswith("f") else last.title()
+        if re.fullmatch(r"f\d+", last) or (mods and len(last) == 1):
+            last = last.upper()  # F5, Ctrl+N
+        elif len(last) > 1:
+            last = last.title()  # Delete, Space
+        # a bare letter stays as typed: `e`, as the key bar shows it (E would be Shift+E)
         return "+".join([*(m.title() for m in mods), last])
 
     return "/".join(one(k) for k in key.split(","))
@@ -28,10 +34,13 @@ class HelpScreen(ModalScreen):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 70; max-width: 100%; height: auto; max-height: 100%;
+        width: 78; max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; background: $surface; padding: 0 1;
     }
     """
+    # Beyond this many keys they go in two columns: the account's 37 in one column ran
+    # off a 24-row terminal, and the list could not be scrolled from the keyboard.
+    ONE_COLUMN = 16
     BINDINGS = [Binding("escape,f1,question_mark,q", "dismiss", "Close")]
 
     def __init__(self, under: Screen) -> None:
@@ -39,25 +48,34 @@ class HelpScreen(ModalScreen):
         self.under = under
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=False, expand=True)
-        table.add_column(style="bold", width=14)
-        table.add_column()
-        seen = set()
+        # one row an action: its keys together (F2/Ctrl+F), in the order first met
+        by_action: dict[tuple[str, str], list[str]] = {}
         title = Text(f"Keys: {type(self.under).__name__.removesuffix('Screen')}", style="bold")
         for source in (self.under, self.app):
             for binding in getattr(source, "BINDINGS", []):
                 if not isinstance(binding, Binding) or binding.description in ("",):
                     continue
-                k = key_name(binding.key)
-                if (k, binding.description) in seen:
-                    continue
-                seen.add((k, binding.description))
-                table.add_row(k, binding.description)
-        table.add_row("Ctrl+P", "command palette: every screen, action and customer")
-        with VerticalScroll(can_focus=False):
+                names = by_action.setdefault((binding.action, binding.description), [])
+                for k in key_name(binding.key).split("/"):
+                    if k not in names:
+                        names.append(k)
+        keys = [("/".join(names), what) for (_, what), names in by_action.items()]
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 0, 0))
+        columns = 2 if len(keys) > self.ONE_COLUMN else 1
+        for _ in range(columns):
+            table.add_column(style="bold", width=12 if columns == 2 else 14, no_wrap=True)
+            table.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        rows = -(-len(keys) // columns)
+        for i in range(rows):
+            cells: list[str] = []
+            for c in range(columns):
+                cells += keys[i + c * rows] if i + c * rows < len(keys) else ("", "")
+            table.add_row(*cells)
+        palette = "Ctrl+P: the command palette: every screen, action and customer"
+        with VerticalScroll():  # ↑/↓ scroll it should it still not fit
             yield Static(title)
             yield Static(table)
-            yield Static("Esc closes")
+            yield Static(f"{palette}\nEsc closes")
 
     async def action_dismiss(self, result: object = None) -> None:
         self.dismiss()

@@ -352,3 +352,33 @@ async def test_markup_and_escape_sequences_show_literally(book):
         await settle(pilot)
         head = str(app.screen.query_one("#head").render())
         assert "[link=x]click[/link]" in head and "\x1b" not in head
+
+
+def test_key_names_as_the_key_bar_writes_them():
+    from screens.help import key_name
+
+    assert key_name("f") == "f" and key_name("e") == "e"  # the refund and edit keys
+    assert key_name("f5") == "F5" and key_name("ctrl+n") == "Ctrl+N"
+    assert key_name("delete,backspace") == "Delete/Backspace"
+    assert key_name("question_mark") == "?"
+
+
+@sync
+async def test_every_key_of_the_account_shows_in_help_at_80x24(book):
+    """The account has the most keys of any screen: at 80x24 F1 shows them all, and the
+    global ones, without scrolling (in one column they ran off the screen)."""
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "C10005")
+        await pilot.press("enter")
+        await settle(pilot)
+        account = app.screen
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        shown = app.export_screenshot().replace("&#160;", " ")
+        wanted = [b for b in [*account.BINDINGS, *app.BINDINGS] if b.description]
+        for b in wanted:
+            assert b.description in shown, b.description
+        assert "Ctrl+Q" in shown and "F2/Ctrl+F" in shown and "Esc closes" in shown
