@@ -35,9 +35,14 @@ def _date(year: int, month: int, day: int, shown: str) -> dt.date:
         raise DateError(f"{shown} is not a date: there is no month {month}.") from None
 
 
+# What a customer says on the phone: "Friday" is the next Friday after today (said on a
+# Friday, a week on), as a promise to pay or the next call is always ahead.
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def parse_date(text: str, today: dt.date) -> dt.date:
-    """`t`, `y`, `+30`, `-1w`, `+2m`, `11/30`, `11/30/2026`, `30.11`, `30.11.2026`,
-    `2026-11-30`, `eom`."""
+    """`t`, `y`, `tm` (tomorrow), `+30`, `-1w`, `+2m`, `11/30`, `11/30/2026`, `30.11`,
+    `30.11.2026`, `2026-11-30`, `eom`, a weekday (`fri`, `friday`: the next one)."""
     s = (text or "").strip().lower()
     if not s:
         raise DateError("A date is required.")
@@ -46,6 +51,11 @@ def parse_date(text: str, today: dt.date) -> dt.date:
         return today
     if s in ("y", "yesterday"):
         return today - dt.timedelta(days=1)
+    if s in ("tm", "tomorrow"):
+        return today + dt.timedelta(days=1)
+    day = next((n for n, name in enumerate(WEEKDAYS) if len(s) >= 2 and name.startswith(s)), None)
+    if day is not None:  # two letters tell any two days apart: mo tu we th fr sa su
+        return today + dt.timedelta(days=(day - today.weekday() - 1) % 7 + 1)
     if s == "eom":
         d = base.end_of("month")
         return dt.date(d.year, d.month, d.day)
@@ -72,7 +82,8 @@ def parse_date(text: str, today: dt.date) -> dt.date:
         year = _year(m.group(3), today)
         return _date(year, int(m.group(2)), int(m.group(1)), text.strip())
     raise DateError(
-        f"'{text.strip()}' is not a date; type 2026-11-30, 11/30, 30.11, t, +30, -1w or eom."
+        f"'{text.strip()}' is not a date; type 2026-11-30, 11/30, 30.11, t, +30, -1w, eom "
+        "or a weekday."
     )
 
 

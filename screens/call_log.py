@@ -48,6 +48,8 @@ class OutcomeBox(Input):
 
 
 class CallDialog(Form):
+    DATE_FIELDS = ("promise_on", "next")
+    MONEY_FIELDS = ("promise",)
     DEFAULT_CSS = """
     CallDialog Horizontal { height: 1; }
     CallDialog Horizontal Label { padding: 0 1 0 0; }

@@ -15,6 +15,9 @@ from screens.customer_form import Form
 
 
 class _CashForm(Form):
+    DATE_FIELDS = ("date",)
+    MONEY_FIELDS = ("amount", "fee")
+
     def __init__(self, book, doc: dict) -> None:  # noqa: ANN001
         super().__init__()
         self.book = book

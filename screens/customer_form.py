@@ -5,6 +5,7 @@ a race with another clerk says who changed the record and keeps what was typed.
 """
 
 import contextlib
+import datetime as dt
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -23,6 +24,7 @@ from artui.customers import (
     update_customer,
     validate_customer,
 )
+from artui.dates import DateError, parse_date
 from artui.errors import DomainError
 from artui.money import MoneyError, format_amount, parse_amount
 
@@ -79,6 +81,10 @@ class Form(ModalScreen):
     dirty = False
     title_text = ""
     AUTO_FOCUS = "Input"
+    # Fields shown as they were understood once left: a date (`fri` as 2026-12-11, `+7`)
+    # and an amount (`1151.5` as 1,151.50), or the reason beside a field it cannot read.
+    DATE_FIELDS: tuple[str, ...] = ()
+    MONEY_FIELDS: tuple[str, ...] = ()
 
     def fields(self) -> list[tuple[str, str, str]]:
         """(name, label, initial value)"""
@@ -109,6 +115,37 @@ class Form(ModalScreen):
     @on(Input.Changed)
     def changed(self) -> None:
         self.dirty = True
+
+    def form_today(self) -> dt.date:
+        """The working date the form's dates are read against."""
+        book = getattr(self, "book", None)
+        return book.today() if book is not None else dt.date.today()
+
+    def form_currency(self) -> str:
+        """The currency the form's amounts are in."""
+        doc = getattr(self, "doc", None)
+        return getattr(self, "currency", None) or (doc or {}).get("currency") or "USD"
+
+    @on(Input.Blurred)
+    def understood(self, event: Input.Blurred) -> None:
+        name = (event.input.id or "").removeprefix("f_")
+        text = event.value.strip()
+        if not text or name not in (*self.DATE_FIELDS, *self.MONEY_FIELDS):
+            return
+        try:
+            if name in self.DATE_FIELDS:
+                shown = parse_date(text, self.form_today()).isoformat()
+            else:
+                cur = self.form_currency()
+                shown = format_amount(parse_amount(text, cur, allow_negative=True), cur)
+        except (DateError, MoneyError) as exc:
+            problem = str(exc)  # said beside the field; the focus stays where it went
+        else:
+            problem = ""
+            if shown != event.value:
+                event.input.value = shown
+        with contextlib.suppress(Exception):  # a field with no label for its reason
+            self.query_one(f"#e_{name}", Label).update(problem)
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed before the first field took the focus reach the form itself: they

@@ -18,6 +18,8 @@ HOW = {"c": "credit_memo", "credit": "credit_memo", "credit memo": "credit_memo"
 class DisputeDialog(Form):
     """Open a dispute on one of the customer's invoices."""
 
+    MONEY_FIELDS = ("amount",)
+
     def __init__(self, book, customer_id: int, doc: dict) -> None:  # noqa: ANN001
         super().__init__()
         self.book, self.customer_id, self.doc = book, customer_id, doc

@@ -172,6 +172,8 @@ class BillingRunScreen(WorkScreen):
 class ContractDialog(Form):
     """Bill an invoice's lines again every cycle: a contract made from it."""
 
+    DATE_FIELDS = ("start", "end")
+
     def __init__(self, book, doc: dict, lines: list[dict]) -> None:  # noqa: ANN001
         super().__init__()
         self.book, self.doc, self.lines = book, doc, lines

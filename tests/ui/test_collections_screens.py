@@ -276,3 +276,29 @@ async def test_a_logged_call_is_annotated_never_edited(book):
     notes = col.follow_ups(book, first.customer_id)
     assert notes[0]["annotates_id"] == call and notes[0]["note"] == "they asked for a copy of INV"
     assert [n["note"] for n in notes if n["id"] == call] == ["talked to AP"]  # unchanged
+
+
+@sync
+async def test_a_date_and_an_amount_are_shown_as_understood_once_left(book):
+    """In the call dialog "fri" becomes the next Friday's date and "1151.5" an amount
+    as soon as the field is left; what cannot be read stays, with the reason beside it,
+    and the focus goes on where it was sent."""
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_worklist(pilot)
+        await keys(pilot, "l", "p", "Friday", "enter")
+        dialog = app.screen
+        assert isinstance(dialog, CallDialog)
+        promise = dialog.query_one("#f_promise", Input)
+        promise.value = ""
+        await keys(pilot, "1151.5", "enter", "fri", "enter")
+        friday = TODAY + dt.timedelta(days=(4 - TODAY.weekday() - 1) % 7 + 1)
+        assert promise.value == "1,151.50"
+        assert dialog.query_one("#f_promise_on", Input).value == friday.isoformat()
+        nxt = dialog.query_one("#f_next", Input)
+        nxt.focus()
+        nxt.value = "soon"
+        await keys(pilot, "tab")
+        assert nxt.value == "soon" and not nxt.has_focus
+        assert "is not a date" in str(dialog.query_one("#e_next").render())

@@ -34,6 +34,15 @@ TODAY = dt.date(2026, 11, 24)
         ("30.11.2026", dt.date(2026, 11, 30)),
         ("2026-11-30", dt.date(2026, 11, 30)),
         ("eom", dt.date(2026, 11, 30)),
+        ("tm", dt.date(2026, 11, 25)),
+        # 2026-11-24 is a Tuesday: a weekday is the next one, a week on for today's
+        ("fri", dt.date(2026, 11, 27)),
+        ("Friday", dt.date(2026, 11, 27)),
+        ("mo", dt.date(2026, 11, 30)),
+        ("tu", dt.date(2026, 12, 1)),
+        ("wed", dt.date(2026, 11, 25)),
+        ("th", dt.date(2026, 11, 26)),
+        ("sun", dt.date(2026, 11, 29)),
     ],
 )
 def test_typed_dates(typed, expected):
@@ -46,6 +55,8 @@ def test_typed_dates(typed, expected):
         ("2026-02-30", "February 2026 has 28 days"),
         ("13/1", "no month 13"),
         ("soon", "not a date"),
+        ("f", "not a date"),  # one letter is no weekday
+        ("fridays", "not a date"),
         ("", "required"),
     ],
 )
