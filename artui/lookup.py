@@ -13,11 +13,15 @@ from sqlalchemy import (
     ARRAY,
     CompoundSelect,
     Integer,
+    Select,
+    String,
     bindparam,
     case,
+    cast,
     exists,
     func,
     literal_column,
+    null,
     select,
     text,
     union_all,
@@ -26,7 +30,7 @@ from sqlalchemy import (
 from artui.book import Tx, read_only
 from artui.ledger import DEBIT_KINDS, IS_OPEN, C, D
 from db.models import Address, Contact, Dispute, Promise
-from db.search import search_customer_ids
+from db.search import pg_customer_ids, query_tokens, search_customer_ids
 
 AD = Address.__table__
 K = Contact.__table__
@@ -65,10 +69,9 @@ _BY_NUMBER = _prefixed(D.c.number)
 _BY_REFERENCE = _prefixed(D.c.reference)  # PO and check numbers alike
 
 
-def _prefixed_all(spans: int) -> CompoundSelect:
+def _prefixed_parts(spans: int) -> list[Select]:
     """PostgreSQL: the number and reference look-ups for each spelling typed (as typed,
-    then in capitals) in one statement, in the order the loop in `search` takes them:
-    each round trip costs there what the look-up itself does."""
+    then in capitals), numbered (`src`) in the order the loop in `search` takes them."""
     parts = []
     for k in range(spans):
         for n, col in enumerate((D.c.number, D.c.reference)):
@@ -85,10 +88,37 @@ def _prefixed_all(spans: int) -> CompoundSelect:
                 .order_by(col)
                 .limit(10)
             )
-    return union_all(*parts).order_by("src", "found")
+    return parts
 
 
-_PREFIXED_PG = {1: _prefixed_all(1), 2: _prefixed_all(2)}
+NAMED = 99  # `src` of a customer found by name, account, phone or email
+
+
+def _prefixed_and_named(spans: int, named_sql: str) -> CompoundSelect:
+    """PostgreSQL: the document look-ups and the customers' search (`named_sql`, from
+    db/search.py; "" when nothing typed is a word) in one statement: each round trip
+    costs there what a look-up itself does, and a lookup was three. Built once for each
+    shape of query typed."""
+    stmt = _WITH_NAMES.get((spans, named_sql))
+    if stmt is None:
+        parts = _prefixed_parts(spans)
+        if named_sql:
+            named = text(named_sql).columns(id=Integer).subquery("named")
+            parts.append(
+                select(
+                    named.c.id,
+                    cast(null(), Integer),
+                    cast(null(), String),
+                    literal_column(str(NAMED)),
+                )
+            )
+        stmt = union_all(*parts).order_by("src", "found")
+        if len(_WITH_NAMES) < 256:  # the shapes typed (a few): kept, not grown for ever
+            _WITH_NAMES[(spans, named_sql)] = stmt
+    return stmt
+
+
+_WITH_NAMES: dict[tuple[int, str], CompoundSelect] = {}
 _IDS = bindparam("ids", expanding=True)
 _MONEY = (
     select(
@@ -174,6 +204,7 @@ def search(tx: Tx, query: str, limit: int = 50) -> list[LookupRow]:
     if not q:
         return []
     docs: dict[int, tuple[int, str]] = {}
+    named: list[int] | None = None  # customers found by the search index, when asked
     if len(q) >= 2 and " " not in q:
         spellings = list(dict.fromkeys([q, q.upper()]))
         if tx.sqlite:
@@ -183,13 +214,22 @@ def search(tx: Tx, query: str, limit: int = 50) -> list[LookupRow]:
                     for cid, did, found in tx.conn.execute(stmt, span).all():
                         docs.setdefault(cid, (did, found))
         else:
-            spans = {}
+            params: dict[str, object] = {}
             for k, v in enumerate(spellings):
-                spans.update({f"lo{k}": v, f"hi{k}": v + "\uffff"})
-            for cid, did, found, _src in tx.conn.execute(_PREFIXED_PG[len(spellings)], spans):
-                docs.setdefault(cid, (did, found))
+                params.update({f"lo{k}": v, f"hi{k}": v + "\uffff"})
+            tokens = query_tokens(q)
+            named_sql, named_params = pg_customer_ids(tokens, limit) if tokens else ("", {})
+            named = []
+            stmt = _prefixed_and_named(len(spellings), named_sql)
+            for cid, did, found, src in tx.conn.execute(stmt, {**params, **named_params}):
+                if src == NAMED:
+                    named.append(cid)
+                else:
+                    docs.setdefault(cid, (did, found))
+    if named is None:
+        named = search_customer_ids(tx.conn, q, limit)
     ids = list(docs)
-    ids += [i for i in search_customer_ids(tx.conn, q, limit) if i not in docs]
+    ids += [i for i in named if i not in docs]
     ids = ids[:limit]
     if not ids:
         return []

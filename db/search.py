@@ -104,6 +104,14 @@ def search_customer_ids(conn: Connection, query: str, limit: int = 50) -> list[i
             {"m": match, "n": limit},
         )
         return [r[0] for r in rows]
+    sql, params = pg_customer_ids(tokens, limit)
+    return [r[0] for r in conn.execute(text(sql), params)]
+
+
+def pg_customer_ids(tokens: list[str], limit: int) -> tuple[str, dict[str, object]]:
+    """PostgreSQL: `SELECT id FROM customer ...` for the typed tokens (at least one), and
+    its parameters: the same text for the same shape of query (how many tokens, which of
+    three letters or more), so that a caller may keep what it builds around it."""
     clauses = []
     params: dict[str, object] = {"n": limit}
     for i, t in enumerate(tokens):
@@ -117,8 +125,7 @@ def search_customer_ids(conn: Connection, query: str, limit: int = 50) -> list[i
             # the planner scanned the table (2 ms at 2,000 customers for a rare word).
             clauses.append(f"search_text LIKE :a{i}")
             params[f"a{i}"] = "%" + escaped + "%"
-    sql = "SELECT id FROM customer WHERE " + " AND ".join(clauses) + " LIMIT :n"
-    return [r[0] for r in conn.execute(text(sql), params)]
+    return "SELECT id FROM customer WHERE " + " AND ".join(clauses) + " LIMIT :n", params
 
 
 def create_index(conn: Connection) -> None:
