@@ -32,7 +32,7 @@ class LookupScreen(WorkScreen):
 
     DEFAULT_CSS = """
     LookupScreen #box { margin: 0 0 0 0; }
-    LookupScreen #hint { color: $text-muted; height: 1; padding: 0 1; }
+    LookupScreen #hint { color: $text-muted; width: 1fr; height: 1; padding: 0 1; }
     LookupScreen ResultsTable { height: 1fr; }
     """
     BINDINGS = [
@@ -148,13 +148,15 @@ class LookupScreen(WorkScreen):
         """What the query found, in the hint line."""
         hint = self.query_one("#hint", Static)
         if not query.strip():
-            hint.update("Type to search · ↓ results · Enter opens · Ctrl+N new customer")
+            hint.update(
+                "Type to search · ↓ results · Enter opens · Ctrl+N new customer", layout=False
+            )
         elif rows:
             matched = rows[0].document_number
             extra = f" · {matched} matched" if matched else ""
-            hint.update(f"{len(rows)} found{extra} · ↓ to choose · Enter opens")
+            hint.update(f"{len(rows)} found{extra} · ↓ to choose · Enter opens", layout=False)
         else:
-            hint.update(Text(f"Nothing found for {query!r}"))
+            hint.update(Text(f"Nothing found for {query!r}"), layout=False)
 
     def action_to_results(self) -> None:
         table = self.query_one(ResultsTable)
@@ -177,7 +179,10 @@ class LookupScreen(WorkScreen):
             return
         row = self.rows[index]
         said = " · ".join(x for x in (row.account, row.city, row.phone) if x)
-        self.query_one("#hint", Static).update(Text(f"{said} · Enter opens · ↑ to search"))
+        # its size is fixed: no layout, so a Down repaints this line and the cursor's rows
+        # alone (a layout pass sent 1,000 bytes more a keystroke over SSH)
+        hint = self.query_one("#hint", Static)
+        hint.update(Text(f"{said} · Enter opens · ↑ to search"), layout=False)
 
     def action_open(self) -> None:
         if not self.rows:
