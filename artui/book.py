@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from artui.errors import NotAllowed, NotFound, StorageFault, storage_fault
 from artui.faultpoints import reached
 from db import migrate
-from db.engine import is_sqlite, make_engine, normalize_url, read_unit, run_write
+from db.engine import glance_unit, is_sqlite, make_engine, normalize_url, read_unit, run_write
 from db.models import AppUser, Company, PaymentTerms, Sequence
 
 _USER = AppUser.__table__
@@ -207,9 +207,11 @@ class Book:
                 raise
             raise fault from exc
 
-    def read(self, work: Callable[[Tx], T]) -> T:
+    def read(self, work: Callable[[Tx], T], *, moment: bool = True) -> T:
+        """`work` in one read transaction; with `moment=False`, statements that need not
+        see one moment (db.engine.glance_unit: no transaction on PostgreSQL)."""
         try:
-            with read_unit(self.engine) as conn:
+            with (read_unit if moment else glance_unit)(self.engine) as conn:
                 return work(self._tx(conn, False))
         except DBAPIError as exc:
             fault = self.fault(exc)
@@ -249,6 +251,20 @@ def read_only(
         if isinstance(target, Tx):
             return fn(target, *args, **kwargs)
         return target.read(lambda tx: fn(tx, *args, **kwargs))
+
+    return wrapper
+
+
+def glance(
+    fn: Callable[Concatenate[Tx, P], T],
+) -> Callable[Concatenate["Tx | Book", P], T]:
+    """`read_only` for a read whose statements need not see one moment (a lookup)."""
+
+    @functools.wraps(fn)
+    def wrapper(target: "Tx | Book", *args: P.args, **kwargs: P.kwargs) -> T:
+        if isinstance(target, Tx):
+            return fn(target, *args, **kwargs)
+        return target.read(lambda tx: fn(tx, *args, **kwargs), moment=False)
 
     return wrapper
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from artui.book import Tx, read_only
+from artui.book import Tx, glance
 from artui.ledger import DEBIT_KINDS, IS_OPEN, C, D
 from db.models import Address, Contact, Dispute, Promise
 from db.search import pg_customer_ids, query_tokens, search_customer_ids
@@ -196,10 +196,12 @@ WHERE c.id = ANY(:ids)
 ).bindparams(bindparam("ids", type_=ARRAY(Integer)))
 
 
-@read_only
+@glance
 def search(tx: Tx, query: str, limit: int = 50) -> list[LookupRow]:
     """Customers matching what was typed, best first: exact account, then document
-    matches, then name matches in alphabetical order."""
+    matches, then name matches in alphabetical order. Each statement is its own moment
+    (on PostgreSQL no transaction: a payment committed between the two shows in the
+    rows, which is what the clerk would see a keystroke later anyway)."""
     q = query.strip()
     if not q:
         return []

@@ -103,6 +103,19 @@ def read_unit(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
+def glance_unit(engine: Engine) -> Iterator[Connection]:
+    """Reads that need no single moment, each statement being its own (a lookup: the
+    customers found, then their rows). On PostgreSQL no transaction is opened: BEGIN and
+    COMMIT were two of a lookup's four round trips. On SQLite, a read transaction."""
+    if is_sqlite(engine):
+        with read_unit(engine) as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+@contextmanager
 def write_unit(engine: Engine) -> Iterator[Connection]:
     """One writing transaction: commits whole or rolls back whole."""
     with engine.connect() as conn:
