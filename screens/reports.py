@@ -79,6 +79,7 @@ class ReportsScreen(WorkScreen):
         self.folder = folder or default_folder()
         self.table: ReportTable | None = None
         self.asked: tuple | None = None
+        self.save_asked: str | None = None  # Ctrl+S/O pressed while the report was read
         self.asking: tuple | None = None  # (report, page) being read
         self.starts: list[object] = [None]  # where each page known starts
         self.first = 0  # the first page held
@@ -129,6 +130,7 @@ class ReportsScreen(WorkScreen):
         if asked == self.asked:
             return  # the same question (mounting sends a change too): one answer is enough
         self.asked = asked
+        self.save_asked = None  # a save asked of the report before this one
         # The old answer goes before the new one is built: a whole-book aging detail is
         # a quarter of a million rows.
         self.table = None
@@ -204,6 +206,9 @@ class ReportsScreen(WorkScreen):
         style = "bold" if t.ties else "bold red"
         lines.update(Text("\n".join(t.footer), style=style))
         lines.display = bool(t.footer)
+        if self.save_asked is not None:
+            kind, self.save_asked = self.save_asked, None
+            self.action_save(kind)
 
     # -- the pages held: a window of at most WINDOW pages, read again when scrolled back
     def _add_rows(self, shown: list[tuple[str, ...]]) -> None:
@@ -315,7 +320,11 @@ class ReportsScreen(WorkScreen):
 
     def action_save(self, kind: str) -> None:
         t = self.table
-        if t is None or self.asked is None:
+        if self.asked is None:
+            return
+        if t is None:  # still being read: saved as soon as it is shown, not dropped
+            self.save_asked = kind
+            self.app.say(f"The report is being read: it is saved as {kind.upper()} next.")  # type: ignore[attr-defined]
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = t.subtitle.replace("as of ", "").replace(" to ", "_").split(",")[0]

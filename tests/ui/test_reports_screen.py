@@ -91,6 +91,38 @@ async def test_save_csv_and_pdf(book, tmp_path):
         assert "saved to" in app.screen.query_one(StatusLine).message
 
 
+@sync
+async def test_ctrl_o_while_the_report_is_read_saves_it_once_shown(book, tmp_path, monkeypatch):
+    """Ctrl+O pressed before the report has come (a slow read here) is kept, said, and
+    done when the report shows: it was dropped without a word, and no PDF came."""
+    import time
+
+    import screens.reports as reports
+
+    real = reports.build
+
+    def slow(*args, **kwargs):
+        time.sleep(0.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reports, "build", slow)
+    app = ArtuiApp(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ReportsScreen("aging", folder=tmp_path))
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        assert not list(tmp_path.glob("*.pdf"))
+        assert "saved as PDF next" in app.screen.query_one(StatusLine).message
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if list(tmp_path.glob("*.pdf")):
+                break
+        await settle(pilot)
+        [pdf_file] = tmp_path.glob("*.pdf")
+        assert pdf_file.read_bytes().startswith(b"%PDF")
+
+
 @pytest.mark.parametrize("name", ["aging-detail", "aging"])
 @sync
 async def test_scrolling_reads_the_next_pages(book, monkeypatch, name):
