@@ -241,32 +241,30 @@ def unit_of_work(
     return wrapper
 
 
-def read_only(
-    fn: Callable[Concatenate[Tx, P], T],
+def _reading(
+    fn: Callable[Concatenate[Tx, P], T], *, moment: bool
 ) -> Callable[Concatenate["Tx | Book", P], T]:
-    """Let a reading function be called with a Book (own read transaction) or a Tx."""
-
     @functools.wraps(fn)
     def wrapper(target: "Tx | Book", *args: P.args, **kwargs: P.kwargs) -> T:
         if isinstance(target, Tx):
             return fn(target, *args, **kwargs)
-        return target.read(lambda tx: fn(tx, *args, **kwargs))
+        return target.read(lambda tx: fn(tx, *args, **kwargs), moment=moment)
 
     return wrapper
+
+
+def read_only(
+    fn: Callable[Concatenate[Tx, P], T],
+) -> Callable[Concatenate["Tx | Book", P], T]:
+    """Let a reading function be called with a Book (own read transaction) or a Tx."""
+    return _reading(fn, moment=True)
 
 
 def glance(
     fn: Callable[Concatenate[Tx, P], T],
 ) -> Callable[Concatenate["Tx | Book", P], T]:
     """`read_only` for a read whose statements need not see one moment (a lookup)."""
-
-    @functools.wraps(fn)
-    def wrapper(target: "Tx | Book", *args: P.args, **kwargs: P.kwargs) -> T:
-        if isinstance(target, Tx):
-            return fn(target, *args, **kwargs)
-        return target.read(lambda tx: fn(tx, *args, **kwargs), moment=False)
-
-    return wrapper
+    return _reading(fn, moment=False)
 
 
 def seed(conn: Connection, *, company: str, currency: str, admin: str) -> None:
