@@ -35,7 +35,7 @@ from artui.book import Tx, read_only
 from artui.bulk import bulk
 from artui.dates import BUCKETS
 from artui.ledger import CREDIT_KINDS, DEBIT_KINDS, IS_OPEN, A, C, D, T
-from db.fetch import plain_chunks
+from db.fetch import plain_chunks, plain_rows
 
 _EMPTY = dict.fromkeys(BUCKETS, 0)
 
@@ -348,11 +348,9 @@ def aging_rows(
     )
     params = {"as_of": as_of, **_edges(as_of, ranges)}
     with bulk():
-        result = tx.conn.execute(stmt, params)
         # the driver's own tuples (every column is a number or text): a whole book has
         # 80,000 rows, and a Row object for each was a fifth of the time
-        found = result.cursor.fetchall()
-        result.close()
+        found = plain_rows(tx.conn, stmt, params)
         if not tx.sqlite:  # PostgreSQL sums are numeric
             found = [(*r[:4], *map(int, r[4:])) for r in found]
         if not include_zero:  # left out here: in SQL it costs twice as much

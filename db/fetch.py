@@ -13,6 +13,17 @@ from typing import Any
 from sqlalchemy import Connection, Executable
 
 
+def plain_rows(
+    conn: Connection, stmt: Executable, params: Mapping[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """All the rows of `stmt` as plain tuples, at once (a few tens of thousands)."""
+    result = conn.execute(stmt, params)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def plain_chunks(
     conn: Connection, stmt: Executable, params: Mapping[str, Any] | None = None, chunk: int = 4096
 ) -> Iterator[list[tuple[Any, ...]]]:

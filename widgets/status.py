@@ -28,20 +28,22 @@ class StatusLine(Static):
         beside them all has the room of the book's name, then of the date, then of the
         user: at 80 columns "Statement run 1: 249 statements in" was all of a sentence
         whose end said where they went."""
-        room = self.content_size.width
-        prefixes = [(self.user, self.book, self.day), (self.user, self.day), (self.user,), ()]
-        for parts in prefixes:
-            line = Text(no_wrap=True, overflow="ellipsis")
-            for n, part in enumerate(parts):
-                line.append(part, "bold" if n == 0 else "")
-                if n < len(parts) - 1:
-                    line.append(" · ")
-            if self.message:
-                line.append("  " if parts else "")
-                line.append(self.message)
-            if not self.message or line.cell_len <= room or not parts:
+        for parts in ((self.user, self.book, self.day), (self.user, self.day), (self.user,)):
+            line = self._line(parts)
+            if not self.message or line.cell_len <= self.content_size.width:
                 return line
-        return line  # unreachable: the message alone is the last resort
+        return self._line(())
+
+    def _line(self, parts: tuple[str, ...]) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for n, part in enumerate(parts):
+            if n:
+                line.append(" · ")
+            line.append(part, "" if n else "bold")
+        if self.message:
+            line.append("  " if parts else "")
+            line.append(self.message)
+        return line
 
     def watch_error(self, value: bool) -> None:
         self.set_class(value, "-error")
